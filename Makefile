@@ -1,0 +1,88 @@
+# Intake kiosk. `make` builds build/kiosk; `make test` runs every test;
+# `make run` installs what is missing and starts the demo kiosk.
+
+CC ?= cc
+PREFIX ?= /usr/local
+DESTDIR ?=
+PKGS := ncursesw libcurl libcjson sqlite3 libcrypt libcrypto
+
+WARN := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wwrite-strings -Wno-unused-parameter
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := -std=c17 -D_GNU_SOURCE $(WARN) -Iinclude $(CFLAGS) $(PKG_CFLAGS)
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+CORE_SRC := $(filter-out kiosk/main.c,$(wildcard kiosk/*.c))
+UI_SRC := $(wildcard screens/*.c)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+
+CORE_OBJ := $(CORE_SRC:%.c=build/obj/%.o)
+UI_OBJ := $(UI_SRC:%.c=build/obj/%.o) build/obj/kiosk/main.o
+ACORE_OBJ := $(CORE_SRC:%.c=build/asan/obj/%.o)
+AUI_OBJ := $(UI_SRC:%.c=build/asan/obj/%.o) build/asan/obj/kiosk/main.o
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
+
+.PHONY: all asan test unit e2e run demo deps lint install clean fuzz bench
+
+all: build/kiosk
+
+asan: build/asan/kiosk $(UNIT_BIN)
+
+build/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+build/asan/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN) -MMD -MP -c $< -o $@
+
+build/libkiosk.a: $(CORE_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/asan/libkiosk.a: $(ACORE_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/kiosk: $(UI_OBJ) build/libkiosk.a
+	$(CC) $(ALL_CFLAGS) -o $@ $(UI_OBJ) build/libkiosk.a $(PKG_LIBS)
+
+build/asan/kiosk: $(AUI_OBJ) build/asan/libkiosk.a
+	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $(AUI_OBJ) build/asan/libkiosk.a $(PKG_LIBS)
+
+build/asan/tests/%: tests/unit/%.c build/asan/libkiosk.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN) -Itests/unit -o $@ $< build/asan/libkiosk.a $(PKG_LIBS) -lcmocka
+
+# Only screens/ may include curses; only store.c sqlite3; only http/sync curl.
+lint:
+	@! grep -nE '#include *[<"](n?curses|ncursesw/curses)\.h' kiosk/*.c include/*.h || { echo "curses outside screens/"; exit 1; }
+	@! grep -lE '#include *<sqlite3\.h>' kiosk/*.c screens/*.c include/*.h | grep -v '^kiosk/store\.c$$' || { echo "sqlite3 outside store.c"; exit 1; }
+
+deps:
+	@sh tests/deps.sh
+
+test: deps lint build/kiosk asan
+	@sh tests/run.sh
+
+unit: asan
+	@sh tests/run.sh unit
+
+e2e: build/kiosk build/asan/kiosk
+	@sh tests/run.sh e2e
+
+run: deps build/kiosk
+	@sh etc/demo.sh
+
+install: build/kiosk
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)/etc/kiosk/forms
+	install -m 0755 build/kiosk $(DESTDIR)$(PREFIX)/bin/kiosk
+	install -m 0644 etc/forms/microneedling.json $(DESTDIR)/etc/kiosk/forms/
+	install -m 0644 etc/kiosk.json.example $(DESTDIR)/etc/kiosk/
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

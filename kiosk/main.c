@@ -1,0 +1,320 @@
+/*
+ * main.c: the command line (DESIGN.md "Command line"). Loads and checks
+ * the config and the form before anything starts, so a broken setup exits
+ * 78 with the key named instead of half-starting a kiosk.
+ */
+#include <crypt.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "form.h"
+#include "store.h"
+#include "util.h"
+
+int ui_run(struct config *, struct form *, struct store *);
+
+static void
+usage(FILE *f)
+{
+	fputs("usage: kiosk [--config FILE] [run]     start the kiosk\n"
+	    "       kiosk [--config FILE] check     validate config and form\n"
+	    "       kiosk [--config FILE] status    queue counts, no personal data\n"
+	    "       kiosk [--config FILE] export    intakes as JSON lines\n"
+	    "       kiosk hash-pin                  read a PIN, print its hash\n"
+	    "       kiosk --help | --version\n"
+	    "The config is FILE, else $KIOSK_CONFIG, else " CONFIG_DEFAULT_PATH
+	    ".\n", f);
+}
+
+/* Config and form, both valid and the form's own cases passing. */
+static int
+load_setup(const char *arg, struct config **cfg, struct form **form)
+{
+	char *cause = NULL;
+	const char *path = config_path(arg);
+
+	*cfg = NULL;
+	*form = NULL;
+	if (config_load(path, cfg, &cause) != 0)
+		goto fail;
+	if (form_load((*cfg)->form, form, &cause) != 0)
+		goto fail;
+	if (form_run_cases(*form, &cause) != 0)
+		goto fail;
+	return 0;
+fail:
+	fprintf(stderr, "kiosk: %s\n", cause);
+	free(cause);
+	form_free(*form);
+	config_free(*cfg);
+	*cfg = NULL;
+	*form = NULL;
+	return -1;
+}
+
+static int
+open_store(const struct config *cfg, struct store **st)
+{
+	char *cause = NULL;
+
+	if (store_open(cfg->state_dir, st, &cause) != 0) {
+		fprintf(stderr, "kiosk: %s\n", cause);
+		free(cause);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+cmd_check(const char *arg)
+{
+	struct config *cfg;
+	struct form *form;
+
+	if (load_setup(arg, &cfg, &form) != 0)
+		return EXIT_CONFIG;
+	printf("%s: ok\n%s: ok (form %s version %s, %zu questions, %zu test "
+	    "cases passed)\n", cfg->path, cfg->form, form->id, form->version,
+	    form->nitems, form->ncases);
+	form_free(form);
+	config_free(cfg);
+	return 0;
+}
+
+static int
+cmd_run(const char *arg)
+{
+	struct config *cfg;
+	struct form *form;
+	struct store *st;
+	int rc;
+
+	if (load_setup(arg, &cfg, &form) != 0)
+		return EXIT_CONFIG;
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "kiosk: run needs a terminal\n");
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (open_store(cfg, &st) != 0) {
+		rc = EXIT_CANTCREAT;
+		goto out;
+	}
+	openlog("kiosk", LOG_PID | LOG_NDELAY, LOG_USER);
+	syslog(LOG_INFO, "kiosk %s started, form %s %s", cfg->kiosk_id,
+	    form->id, form->version);
+	rc = ui_run(cfg, form, st) == 0 ? 0 : EXIT_SOFTWARE;
+	syslog(LOG_INFO, "kiosk %s stopped", cfg->kiosk_id);
+	store_close(st);
+out:
+	form_free(form);
+	config_free(cfg);
+	return rc;
+}
+
+static int
+cmd_status(const char *arg)
+{
+	struct config *cfg;
+	struct store *st;
+	struct store_counts c;
+	char *cause = NULL, when[21];
+	int rc = 0;
+
+	if (config_load(config_path(arg), &cfg, &cause) != 0) {
+		fprintf(stderr, "kiosk: %s\n", cause);
+		free(cause);
+		return EXIT_CONFIG;
+	}
+	if (open_store(cfg, &st) != 0) {
+		config_free(cfg);
+		return EXIT_CANTCREAT;
+	}
+	if (store_counts(st, &c, &cause) != 0) {
+		fprintf(stderr, "kiosk: %s\n", cause);
+		free(cause);
+		rc = EXIT_SOFTWARE;
+	} else {
+		printf("kiosk: %s\npending: %ld\nsent: %ld\nparked: %ld\n"
+		    "purged: %ld\n", cfg->kiosk_id, c.pending, c.sent, c.parked,
+		    c.purged);
+		if (c.oldest_pending_at != 0) {
+			time_rfc3339(c.oldest_pending_at, when);
+			printf("oldest pending: %s (%lld minutes ago)\n", when,
+			    (long long)((time(NULL) - c.oldest_pending_at) / 60));
+		}
+		if (!cfg->has_server)
+			printf("server: none configured (intakes stay on this "
+			    "kiosk)\n");
+	}
+	store_close(st);
+	config_free(cfg);
+	return rc;
+}
+
+static int
+export_one(const char *payload, void *arg)
+{
+	(void)arg;
+	if (puts(payload) == EOF)
+		return -1;
+	return 0;
+}
+
+static int
+cmd_export(const char *arg)
+{
+	struct config *cfg;
+	struct store *st;
+	char *cause = NULL;
+	int rc = 0;
+
+	if (config_load(config_path(arg), &cfg, &cause) != 0) {
+		fprintf(stderr, "kiosk: %s\n", cause);
+		free(cause);
+		return EXIT_CONFIG;
+	}
+	if (open_store(cfg, &st) != 0) {
+		config_free(cfg);
+		return EXIT_CANTCREAT;
+	}
+	rc = store_each_payload(st, export_one, NULL, &cause);
+	if (rc < 0 && cause != NULL) {
+		fprintf(stderr, "kiosk: %s\n", cause);
+		free(cause);
+	}
+	if (rc != 0 || fflush(stdout) != 0) {
+		if (rc == 0)
+			fprintf(stderr, "kiosk: export: cannot write\n");
+		rc = EXIT_SOFTWARE;
+	}
+	store_close(st);
+	config_free(cfg);
+	return rc;
+}
+
+/* Read one line of at most len-1 chars, without echo on a terminal. */
+static int
+read_pin(const char *prompt, char *buf, size_t len)
+{
+	struct termios old, quiet;
+	int tty = isatty(STDIN_FILENO), ok;
+	size_t n;
+
+	if (tty) {
+		fputs(prompt, stderr);
+		if (tcgetattr(STDIN_FILENO, &old) != 0)
+			return -1;
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) != 0)
+			return -1;
+	}
+	ok = fgets(buf, (int)len, stdin) != NULL;
+	if (tty) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		fputc('\n', stderr);
+	}
+	if (!ok)
+		return -1;
+	n = strcspn(buf, "\r\n");
+	buf[n] = '\0';
+	return 0;
+}
+
+static int
+cmd_hash_pin(void)
+{
+	char pin[64], again[64], salt[CRYPT_GENSALT_OUTPUT_SIZE];
+	struct crypt_data data;
+	size_t n, i;
+	int rc = EXIT_DATAERR;
+
+	memset(&data, 0, sizeof data);
+	if (read_pin("PIN (6-12 digits): ", pin, sizeof pin) != 0) {
+		fprintf(stderr, "kiosk: no PIN on standard input\n");
+		return EXIT_DATAERR;
+	}
+	n = strlen(pin);
+	for (i = 0; i < n && pin[i] >= '0' && pin[i] <= '9'; i++)
+		;
+	if (n < 6 || n > 12 || i != n) {
+		fprintf(stderr, "kiosk: a PIN is 6 to 12 digits\n");
+		goto out;
+	}
+	if (isatty(STDIN_FILENO)) {
+		if (read_pin("Again: ", again, sizeof again) != 0 ||
+		    strcmp(pin, again) != 0) {
+			fprintf(stderr, "kiosk: the PINs do not match\n");
+			goto out;
+		}
+	}
+	if (crypt_gensalt_rn("$y$", 0, NULL, 0, salt, sizeof salt) == NULL ||
+	    crypt_r(pin, salt, &data) == NULL || data.output[0] == '*') {
+		fprintf(stderr, "kiosk: cannot hash the PIN\n");
+		rc = EXIT_SOFTWARE;
+		goto out;
+	}
+	puts(data.output);
+	rc = 0;
+out:
+	explicit_bzero(pin, sizeof pin);
+	explicit_bzero(again, sizeof again);
+	explicit_bzero(&data, sizeof data);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config = NULL, *cmd;
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "+c:hV", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			config = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("kiosk %s\n", KIOSK_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	cmd = optind < argc ? argv[optind++] : "run";
+	if (optind != argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(cmd, "run") == 0)
+		return cmd_run(config);
+	if (strcmp(cmd, "check") == 0)
+		return cmd_check(config);
+	if (strcmp(cmd, "status") == 0)
+		return cmd_status(config);
+	if (strcmp(cmd, "export") == 0)
+		return cmd_export(config);
+	if (strcmp(cmd, "hash-pin") == 0)
+		return cmd_hash_pin();
+	fprintf(stderr, "kiosk: unknown command: %s\n", cmd);
+	usage(stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,810 @@
+/*
+ * store.c: the kiosk's durable state in one SQLite database (DESIGN.md
+ * "Store"): private files, WAL, forward migrations, the frozen intakes
+ * and the append-only audit log. The only file that includes <sqlite3.h>.
+ * Messages name files, ids and SQLite's reason; never a payload or a
+ * person's name. Data only ever reaches SQL as bound parameters.
+ */
+#include "store.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "util.h"
+
+#define STORE_BUSY_TIMEOUT_MS 5000
+#define STORE_STR(x) #x
+#define STORE_XSTR(x) STORE_STR(x)
+
+struct store {
+	sqlite3	*db;
+	char	*path;		/* STATE_DIR/kiosk.db, for messages */
+};
+
+/*
+ * Forward migrations: entry i takes user_version i to i + 1, in one
+ * transaction together with the new user_version. Never edit a shipped
+ * entry; append a new one and bump STORE_SCHEMA_VERSION.
+ */
+static const char *const store_migrations[] = {
+	/* 1: intakes, reviews, audit, PIN failure counters. */
+	"CREATE TABLE intakes ("
+	" id TEXT PRIMARY KEY NOT NULL,"
+	" receipt TEXT NOT NULL,"
+	" outcome TEXT NOT NULL"
+	"  CHECK (outcome IN ('clear', 'review', 'exclude')),"
+	" consent TEXT NOT NULL CHECK (consent IN ('accepted', 'declined')),"
+	" completed_at INTEGER NOT NULL,"
+	" payload TEXT,"			/* NULL once purged */
+	" payload_sha256 TEXT NOT NULL,"
+	" sync_state TEXT NOT NULL DEFAULT 'pending'"
+	"  CHECK (sync_state IN ('pending', 'sent', 'parked')),"
+	" attempts INTEGER NOT NULL DEFAULT 0,"
+	" next_attempt_at INTEGER NOT NULL,"
+	" last_error TEXT,"
+	" server_receipt TEXT,"
+	" sent_at INTEGER,"
+	" purged_at INTEGER);"
+	"CREATE INDEX intakes_receipt ON intakes (receipt);"
+	"CREATE INDEX intakes_due ON intakes (sync_state, next_attempt_at);"
+	"CREATE TABLE reviews ("
+	" id TEXT PRIMARY KEY NOT NULL,"
+	" intake_id TEXT NOT NULL REFERENCES intakes (id),"
+	" decision TEXT NOT NULL"
+	"  CHECK (decision IN ('cleared', 'declined', 'consult')),"
+	" note TEXT,"
+	" staff TEXT NOT NULL,"
+	" decided_at INTEGER NOT NULL,"
+	" payload TEXT NOT NULL,"
+	" sync_state TEXT NOT NULL DEFAULT 'pending'"
+	"  CHECK (sync_state IN ('pending', 'sent', 'parked')),"
+	" attempts INTEGER NOT NULL DEFAULT 0,"
+	" next_attempt_at INTEGER NOT NULL,"
+	" last_error TEXT,"
+	" server_receipt TEXT,"
+	" sent_at INTEGER);"
+	"CREATE INDEX reviews_intake ON reviews (intake_id);"
+	"CREATE INDEX reviews_due ON reviews (sync_state, next_attempt_at);"
+	"CREATE TABLE audit ("
+	" seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" at INTEGER NOT NULL,"
+	" actor TEXT NOT NULL,"
+	" action TEXT NOT NULL,"
+	" subject TEXT);"
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+	" BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+	" BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;"
+	"CREATE TABLE pin_failures ("
+	" staff TEXT PRIMARY KEY NOT NULL,"
+	" count INTEGER NOT NULL,"
+	" last_at INTEGER NOT NULL,"
+	" locked_until INTEGER NOT NULL DEFAULT 0);"
+	/* Frozen records: only sync bookkeeping changes, a payload may only
+	 * be purged, nothing is deleted (DESIGN.md "Wire format"). */
+	"CREATE TRIGGER intakes_frozen BEFORE UPDATE OF"
+	" id, receipt, outcome, consent, completed_at, payload_sha256"
+	" ON intakes"
+	" BEGIN SELECT RAISE(ABORT, 'intakes are frozen once stored'); END;"
+	"CREATE TRIGGER intakes_purge_only BEFORE UPDATE OF payload ON intakes"
+	" WHEN NEW.payload IS NOT NULL"
+	" BEGIN SELECT RAISE(ABORT, 'an intake payload can only be purged');"
+	" END;"
+	"CREATE TRIGGER intakes_kept BEFORE DELETE ON intakes"
+	" BEGIN SELECT RAISE(ABORT, 'intakes are never deleted'); END;"
+	"CREATE TRIGGER reviews_frozen BEFORE UPDATE OF"
+	" id, intake_id, decision, note, staff, decided_at, payload"
+	" ON reviews"
+	" BEGIN SELECT RAISE(ABORT, 'reviews are frozen once stored'); END;"
+	"CREATE TRIGGER reviews_kept BEFORE DELETE ON reviews"
+	" BEGIN SELECT RAISE(ABORT, 'reviews are never deleted'); END;",
+};
+
+_Static_assert(sizeof store_migrations / sizeof store_migrations[0] ==
+    STORE_SCHEMA_VERSION, "one migration per schema version");
+
+/* What store_open sets on every connection, as the PRAGMAs read it back. */
+static const struct {
+	const char	*name;
+	const char	*want;
+} store_settings[] = {
+	{ "journal_mode", "wal" },
+	{ "synchronous", "2" },			/* FULL */
+	{ "secure_delete", "1" },
+	{ "foreign_keys", "1" },
+	{ "trusted_schema", "0" },
+	{ "busy_timeout", STORE_XSTR(STORE_BUSY_TIMEOUT_MS) },
+	{ "user_version", STORE_XSTR(STORE_SCHEMA_VERSION) },
+};
+
+/* A message for the connection's last error while doing what. */
+static char *
+store_error(struct store *s, const char *what)
+{
+	return xasprintf("%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+}
+
+/* Run SQL without parameters (schema, PRAGMAs, transaction control). */
+static int
+store_exec(struct store *s, const char *sql, const char *what, char **cause)
+{
+	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		*cause = store_error(s, what);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Prepare sql and bind one argument per character of types: 't' a text
+ * (NULL binds NULL), 'i' an int64_t. Parameter i is types[i - 1].
+ */
+static int
+store_prepare(struct store *s, sqlite3_stmt **out, char **cause,
+    const char *sql, const char *types, ...)
+{
+	sqlite3_stmt *stmt = NULL;
+	const char *text;
+	va_list ap;
+	int i, rc = SQLITE_OK;
+
+	*out = NULL;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
+		*cause = store_error(s, "preparing a statement");
+		return -1;
+	}
+	if ((size_t)sqlite3_bind_parameter_count(stmt) != strlen(types)) {
+		*cause = xasprintf("%s: statement takes %d parameters, given "
+		    "%zu", s->path, sqlite3_bind_parameter_count(stmt),
+		    strlen(types));
+		(void)sqlite3_finalize(stmt);	/* never stepped: nothing to say */
+		return -1;
+	}
+	va_start(ap, types);
+	for (i = 0; types[i] != '\0' && rc == SQLITE_OK; i++) {
+		switch (types[i]) {
+		case 't':
+			text = va_arg(ap, const char *);
+			if (text == NULL)
+				rc = sqlite3_bind_null(stmt, i + 1);
+			else
+				rc = sqlite3_bind_text(stmt, i + 1, text, -1,
+				    SQLITE_STATIC);
+			break;
+		case 'i':
+			rc = sqlite3_bind_int64(stmt, i + 1,
+			    va_arg(ap, int64_t));
+			break;
+		default:
+			rc = SQLITE_MISUSE;
+			break;
+		}
+	}
+	va_end(ap);
+	if (rc != SQLITE_OK) {
+		*cause = xasprintf("%s: binding parameter %d: %s", s->path, i,
+		    sqlite3_errstr(rc));
+		(void)sqlite3_finalize(stmt);	/* never stepped: nothing to say */
+		return -1;
+	}
+	*out = stmt;
+	return 0;
+}
+
+/*
+ * Finalize stmt (NULL is fine) and return rv. After a failed step,
+ * sqlite3_finalize repeats that error, which the caller has reported;
+ * a failure it alone sees turns a success into -1.
+ */
+static int
+store_finalize(struct store *s, sqlite3_stmt *stmt, int rv, char **cause)
+{
+	if (sqlite3_finalize(stmt) != SQLITE_OK && rv == 0) {
+		*cause = store_error(s, "finishing a statement");
+		return -1;
+	}
+	return rv;
+}
+
+/* Undo the open transaction after an error already in *cause. */
+static void
+store_rollback(struct store *s, char **cause)
+{
+	char *old;
+
+	if (sqlite3_get_autocommit(s->db))
+		return;		/* SQLite already rolled it back */
+	if (sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL) != SQLITE_OK) {
+		old = *cause;
+		*cause = xasprintf("%s (and rollback failed: %s)",
+		    old != NULL ? old : "error", sqlite3_errmsg(s->db));
+		free(old);
+	}
+}
+
+/* Read one PRAGMA's value as text; *value is NULL when it gives no row. */
+static int
+store_pragma(struct store *s, const char *name, char **value, char **cause)
+{
+	sqlite3_stmt *stmt = NULL;
+	const unsigned char *text;
+	char *sql;
+	int rv = -1, rc;
+
+	*value = NULL;
+	sql = xasprintf("PRAGMA %s", name);	/* names from our own tables */
+	if (store_prepare(s, &stmt, cause, sql, "") != 0)
+		goto out;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		text = sqlite3_column_text(stmt, 0);
+		if (text == NULL &&
+		    sqlite3_column_type(stmt, 0) != SQLITE_NULL) {
+			*cause = store_error(s, name);
+			goto out;
+		}
+		if (text != NULL)
+			*value = xstrdup((const char *)text);
+	} else if (rc != SQLITE_DONE) {
+		*cause = store_error(s, name);
+		goto out;
+	}
+	rv = 0;
+out:
+	free(sql);
+	rv = store_finalize(s, stmt, rv, cause);
+	if (rv != 0) {
+		free(*value);
+		*value = NULL;
+	}
+	return rv;
+}
+
+/* PRAGMA user_version as an int. */
+static int
+store_user_version(struct store *s, int *version, char **cause)
+{
+	char *value;
+
+	if (store_pragma(s, "user_version", &value, cause) != 0)
+		return -1;
+	*version = value != NULL ? atoi(value) : 0;
+	free(value);
+	return 0;
+}
+
+/* Create dir and its missing parents with mode 0700, like mkdir -p. */
+static int
+store_make_dirs(const char *dir, char **cause)
+{
+	char *copy, *p;
+	int rv = -1;
+
+	copy = xstrdup(dir);
+	for (p = copy + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, 0700) != 0 && errno != EEXIST) {
+			*cause = xasprintf("cannot create %s: %s", copy,
+			    strerror(errno));
+			goto out;
+		}
+		*p = '/';
+	}
+	if (mkdir(copy, 0700) != 0 && errno != EEXIST) {
+		*cause = xasprintf("cannot create state_dir %s: %s", dir,
+		    strerror(errno));
+		goto out;
+	}
+	rv = 0;
+out:
+	free(copy);
+	return rv;
+}
+
+/* Make state_dir when missing; refuse one another user could reach. */
+static int
+store_check_dir(const char *dir, char **cause)
+{
+	struct stat sb;
+
+	if (*dir == '\0') {
+		*cause = xstrdup("state_dir is empty");
+		return -1;
+	}
+	if (store_make_dirs(dir, cause) != 0)
+		return -1;
+	if (stat(dir, &sb) != 0) {
+		*cause = xasprintf("state_dir %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(sb.st_mode)) {
+		*cause = xasprintf("state_dir %s is not a directory", dir);
+		return -1;
+	}
+	if (sb.st_uid != geteuid()) {
+		*cause = xasprintf("state_dir %s belongs to uid %lu, not to "
+		    "this user (uid %lu)", dir, (unsigned long)sb.st_uid,
+		    (unsigned long)geteuid());
+		return -1;
+	}
+	if ((sb.st_mode & 077) != 0) {
+		*cause = xasprintf("state_dir %s is accessible by others; "
+		    "chmod 700 it", dir);
+		return -1;
+	}
+	return 0;
+}
+
+/* Refuse a file that is not regular or that others could read. */
+static int
+store_check_mode(const char *path, const struct stat *sb, char **cause)
+{
+	if (!S_ISREG(sb->st_mode)) {
+		*cause = xasprintf("%s is not a regular file", path);
+		return -1;
+	}
+	if ((sb->st_mode & 077) != 0) {
+		*cause = xasprintf("%s is accessible by others (mode %04o); "
+		    "chmod 600 it", path, (unsigned int)(sb->st_mode & 07777));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Create the database file 0600 when missing (SQLite would honour the
+ * umask) and check an existing one. SQLite gives -wal and -shm the mode
+ * of the database file, so they are born 0600 too.
+ */
+static int
+store_create_file(const char *path, char **cause)
+{
+	struct stat sb;
+	int fd, rv = -1;
+
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		*cause = xasprintf("cannot open %s: %s", path,
+		    errno == ELOOP ? "it is a symbolic link" : strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &sb) != 0) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		goto out;
+	}
+	rv = store_check_mode(path, &sb, cause);
+out:
+	close(fd);
+	return rv;
+}
+
+/* Check the -wal and -shm files beside the database when they exist. */
+static int
+store_check_sidecars(const char *path, char **cause)
+{
+	static const char *const suffixes[] = { "-wal", "-shm" };
+	struct stat sb;
+	char *side;
+	size_t i;
+	int rv = 0;
+
+	for (i = 0; i < sizeof suffixes / sizeof suffixes[0] && rv == 0; i++) {
+		side = xasprintf("%s%s", path, suffixes[i]);
+		if (lstat(side, &sb) != 0) {
+			if (errno != ENOENT) {
+				*cause = xasprintf("%s: %s", side,
+				    strerror(errno));
+				rv = -1;
+			}
+		} else
+			rv = store_check_mode(side, &sb, cause);
+		free(side);
+	}
+	return rv;
+}
+
+/* Per-connection settings, set before the file is read. */
+static int
+store_configure(struct store *s, char **cause)
+{
+	if (sqlite3_extended_result_codes(s->db, 1) != SQLITE_OK ||
+	    sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS) != SQLITE_OK ||
+	    sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1,
+	    (int *)NULL) != SQLITE_OK) {
+		*cause = store_error(s, "configuring the connection");
+		return -1;
+	}
+	return store_exec(s, "PRAGMA foreign_keys = ON;"
+	    "PRAGMA secure_delete = ON;"
+	    "PRAGMA synchronous = FULL;"
+	    "PRAGMA trusted_schema = OFF;", "setting PRAGMAs", cause);
+}
+
+/* Refuse a database written by a newer kiosk before touching it. */
+static int
+store_check_version(struct store *s, char **cause)
+{
+	int version;
+
+	if (store_user_version(s, &version, cause) != 0)
+		return -1;
+	if (version > STORE_SCHEMA_VERSION) {
+		*cause = xasprintf("%s: database schema %d is newer than this "
+		    "kiosk (%d); upgrade the kiosk", s->path, version,
+		    STORE_SCHEMA_VERSION);
+		return -1;
+	}
+	return 0;
+}
+
+/* PRAGMA integrity_check must answer exactly "ok". */
+static int
+store_check_integrity(struct store *s, char **cause)
+{
+	sqlite3_stmt *stmt = NULL;
+	const char *text;
+	char *line;
+	int rv = -1, rc;
+
+	if (store_prepare(s, &stmt, cause, "PRAGMA integrity_check", "") != 0)
+		return -1;
+	rc = sqlite3_step(stmt);
+	if (rc != SQLITE_ROW) {
+		*cause = xasprintf("%s is damaged (%s); keep the file for "
+		    "recovery and move it aside to start afresh", s->path,
+		    sqlite3_errmsg(s->db));
+		goto out;
+	}
+	text = (const char *)sqlite3_column_text(stmt, 0);
+	if (text == NULL || strcmp(text, "ok") != 0) {
+		/* One line: drop the "*** in database main ***" preamble. */
+		if (text != NULL && strncmp(text, "*** ", 4) == 0 &&
+		    strchr(text, '\n') != NULL)
+			text = strchr(text, '\n') + 1;
+		line = xstrndup(text != NULL ? text : "no answer",
+		    text != NULL ? strcspn(text, "\n") : 9);
+		*cause = xasprintf("%s is damaged (integrity check: %s); keep "
+		    "the file for recovery and move it aside to start afresh",
+		    s->path, line);
+		free(line);
+		goto out;
+	}
+	rv = 0;
+out:
+	return store_finalize(s, stmt, rv, cause);
+}
+
+/* Switch to WAL; the PRAGMA answers with the mode actually in force. */
+static int
+store_set_wal(struct store *s, char **cause)
+{
+	char *mode;
+	int rv = 0;
+
+	if (store_pragma(s, "journal_mode = WAL", &mode, cause) != 0)
+		return -1;
+	if (mode == NULL || strcmp(mode, "wal") != 0) {
+		*cause = xasprintf("%s: cannot use WAL journal mode (got %s)",
+		    s->path, mode != NULL ? mode : "nothing");
+		rv = -1;
+	}
+	free(mode);
+	return rv;
+}
+
+/* Apply migration index (version index to index + 1) unless done already. */
+static int
+store_migrate_one(struct store *s, int index, char **cause)
+{
+	char *what, *sql = NULL;
+	int version, rv = -1;
+
+	what = xasprintf("migrating to schema %d", index + 1);
+	/* IMMEDIATE: a second connection opening now waits, then sees it done. */
+	if (store_exec(s, "BEGIN IMMEDIATE", what, cause) != 0)
+		goto out;
+	if (store_user_version(s, &version, cause) != 0)
+		goto out;
+	if (version <= index) {
+		sql = xasprintf("PRAGMA user_version = %d", index + 1);
+		if (store_exec(s, store_migrations[index], what, cause) != 0 ||
+		    store_exec(s, sql, what, cause) != 0)
+			goto out;
+	}
+	if (store_exec(s, "COMMIT", what, cause) != 0)
+		goto out;
+	rv = 0;
+out:
+	if (rv != 0)
+		store_rollback(s, cause);
+	free(sql);
+	free(what);
+	return rv;
+}
+
+/* Bring the schema forward to STORE_SCHEMA_VERSION, one step at a time. */
+static int
+store_migrate(struct store *s, char **cause)
+{
+	int version, i;
+
+	if (store_user_version(s, &version, cause) != 0)
+		return -1;
+	for (i = version; i < STORE_SCHEMA_VERSION; i++) {
+		if (store_migrate_one(s, i, cause) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+store_open(const char *state_dir, struct store **out, char **cause)
+{
+	struct store *s;
+	int flags;
+
+	*out = NULL;
+	if (store_check_dir(state_dir, cause) != 0)
+		return -1;
+	s = xcalloc(1, sizeof *s);
+	s->path = xasprintf("%s/%s", state_dir, STORE_FILE);
+	if (store_create_file(s->path, cause) != 0 ||
+	    store_check_sidecars(s->path, cause) != 0)
+		goto fail;
+
+	flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW |
+	    SQLITE_OPEN_EXRESCODE;
+	if (sqlite3_open_v2(s->path, &s->db, flags, NULL) != SQLITE_OK) {
+		*cause = xasprintf("%s: %s", s->path, s->db != NULL ?
+		    sqlite3_errmsg(s->db) : "out of memory");
+		goto fail;
+	}
+	if (store_configure(s, cause) != 0 ||
+	    store_check_version(s, cause) != 0 ||
+	    store_check_integrity(s, cause) != 0 ||
+	    store_set_wal(s, cause) != 0 ||
+	    store_migrate(s, cause) != 0 ||
+	    store_pragma_check(s, NULL, cause) != 0 ||
+	    store_check_sidecars(s->path, cause) != 0)
+		goto fail;
+	*out = s;
+	return 0;
+fail:
+	store_close(s);
+	return -1;
+}
+
+void
+store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	/* Only an unfinalized statement makes this fail: a bug here. */
+	if (sqlite3_close(s->db) != SQLITE_OK)
+		fatalx(EXIT_SOFTWARE, "%s: closing: %s", s->path,
+		    sqlite3_errmsg(s->db));
+	free(s->path);
+	free(s);
+}
+
+/* Read back every setting store_open makes; compare with what it wants. */
+int
+store_pragma_check(struct store *s, char **report, char **cause)
+{
+	char *value, *text = xstrdup(""), *old;
+	size_t i;
+	int rv = 0;
+
+	if (report != NULL)
+		*report = NULL;
+	for (i = 0; i < sizeof store_settings / sizeof store_settings[0]; i++) {
+		if (store_pragma(s, store_settings[i].name, &value,
+		    cause) != 0) {
+			free(text);
+			return -1;
+		}
+		if (value == NULL || strcmp(value, store_settings[i].want) != 0)
+			rv = -1;
+		old = text;
+		text = xasprintf("%s%s%s=%s", old, i == 0 ? "" : " ",
+		    store_settings[i].name, value != NULL ? value : "(none)");
+		free(old);
+		free(value);
+	}
+	if (rv != 0) {
+		*cause = xasprintf("%s: settings not in force: %s", s->path,
+		    text);
+		free(text);
+		return -1;
+	}
+	if (report != NULL)
+		*report = text;
+	else
+		free(text);
+	return 0;
+}
+
+int
+store_put_intake(struct store *s, const struct store_intake *in,
+    char **cause)
+{
+	sqlite3_stmt *stmt = NULL;
+	char sha[65];
+	int rv = -1, rc;
+
+	if (in->id == NULL || in->receipt == NULL || in->outcome == NULL ||
+	    in->consent == NULL || in->payload == NULL) {
+		*cause = xasprintf("intake %s: a required field is missing",
+		    in->id != NULL ? in->id : "(no id)");
+		return -1;
+	}
+	if (utf8_chars(in->payload) < 0) {
+		*cause = xasprintf("intake %s: payload is not valid UTF-8",
+		    in->id);
+		return -1;
+	}
+	sha256_hex(in->payload, strlen(in->payload), sha);
+
+	if (store_exec(s, "BEGIN IMMEDIATE", "starting to store an intake",
+	    cause) != 0)
+		return -1;
+	if (store_prepare(s, &stmt, cause, "INSERT INTO intakes (id, receipt,"
+	    " outcome, consent, completed_at, payload, payload_sha256,"
+	    " next_attempt_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?5)",
+	    "ttttitt", in->id, in->receipt, in->outcome, in->consent,
+	    (int64_t)in->completed_at, in->payload, sha) != 0)
+		goto out;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+		*cause = xasprintf("intake %s is already stored", in->id);
+		goto out;
+	}
+	if (rc != SQLITE_DONE) {
+		/* SQLite's constraint messages name columns, never values. */
+		*cause = xasprintf("%s: storing intake %s: %s", s->path, in->id,
+		    sqlite3_errmsg(s->db));
+		goto out;
+	}
+	rv = 0;
+out:
+	rv = store_finalize(s, stmt, rv, cause);
+	if (rv == 0)
+		rv = store_exec(s, "COMMIT", "committing an intake", cause);
+	if (rv != 0)
+		store_rollback(s, cause);
+	return rv;
+}
+
+int
+store_each_payload(struct store *s, int (*fn)(const char *, void *),
+    void *arg, char **cause)
+{
+	sqlite3_stmt *stmt = NULL;
+	const char *payload;
+	int rv = -1, rc;
+
+	if (store_prepare(s, &stmt, cause, "SELECT payload FROM intakes"
+	    " WHERE payload IS NOT NULL ORDER BY completed_at, rowid", "") != 0)
+		return -1;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		payload = (const char *)sqlite3_column_text(stmt, 0);
+		if (payload == NULL) {
+			*cause = store_error(s, "reading a payload");
+			rv = -1;
+			goto out;
+		}
+		if ((rv = fn(payload, arg)) != 0)
+			goto out;
+	}
+	if (rc != SQLITE_DONE) {
+		*cause = store_error(s, "reading intakes");
+		rv = -1;
+		goto out;
+	}
+	rv = 0;
+out:
+	return store_finalize(s, stmt, rv, cause);
+}
+
+int
+store_find_payload(struct store *s, const char *key, char **payload,
+    char **cause)
+{
+	sqlite3_stmt *stmt = NULL;
+	const unsigned char *text;
+	int rv = -1, rc;
+
+	*payload = NULL;
+	if (store_prepare(s, &stmt, cause, "SELECT payload FROM intakes"
+	    " WHERE id = ?1 OR receipt = ?1"
+	    " ORDER BY completed_at DESC, rowid DESC LIMIT 1", "t", key) != 0)
+		return -1;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		text = sqlite3_column_text(stmt, 0);
+		if (text == NULL &&
+		    sqlite3_column_type(stmt, 0) != SQLITE_NULL) {
+			*cause = store_error(s, "reading a payload");
+			goto out;
+		}
+		if (text != NULL)
+			*payload = xstrdup((const char *)text);
+	} else if (rc != SQLITE_DONE) {
+		*cause = store_error(s, "looking up an intake");
+		goto out;
+	}
+	rv = 0;
+out:
+	rv = store_finalize(s, stmt, rv, cause);
+	if (rv != 0) {
+		free(*payload);
+		*payload = NULL;
+	}
+	return rv;
+}
+
+int
+store_counts(struct store *s, struct store_counts *c, char **cause)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rv = -1;
+
+	memset(c, 0, sizeof *c);
+	if (store_prepare(s, &stmt, cause, "SELECT"
+	    " coalesce(sum(sync_state = 'pending'), 0),"
+	    " coalesce(sum(sync_state = 'sent'), 0),"
+	    " coalesce(sum(sync_state = 'parked'), 0),"
+	    " coalesce(sum(payload IS NULL), 0),"
+	    " coalesce(min(CASE WHEN sync_state <> 'sent'"
+	    "  THEN completed_at END), 0)"
+	    " FROM intakes", "") != 0)
+		return -1;
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		*cause = store_error(s, "counting intakes");
+		goto out;
+	}
+	c->pending = (long)sqlite3_column_int64(stmt, 0);
+	c->sent = (long)sqlite3_column_int64(stmt, 1);
+	c->parked = (long)sqlite3_column_int64(stmt, 2);
+	c->purged = (long)sqlite3_column_int64(stmt, 3);
+	c->oldest_pending_at = sqlite3_column_int64(stmt, 4);
+	rv = 0;
+out:
+	return store_finalize(s, stmt, rv, cause);
+}
+
+int
+store_audit(struct store *s, const char *actor, const char *action,
+    const char *subject, char **cause)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rv = -1;
+
+	if (actor == NULL || action == NULL) {
+		*cause = xstrdup("audit: actor and action are required");
+		return -1;
+	}
+	if (store_prepare(s, &stmt, cause, "INSERT INTO audit (at, actor,"
+	    " action, subject) VALUES (?1, ?2, ?3, ?4)", "ittt",
+	    (int64_t)time(NULL), actor, action, subject) != 0)
+		return -1;
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		*cause = store_error(s, "appending to the audit log");
+		goto out;
+	}
+	rv = 0;
+out:
+	return store_finalize(s, stmt, rv, cause);
+}

@@ -1,0 +1,68 @@
+/*
+ * about.c: the treatment explained, from the clinic's own text. The
+ * client may read it or skip it; Enter continues either way.
+ */
+#include "scroll.h"
+
+#include <curses.h>
+
+enum { ABOUT_BACK, ABOUT_NEXT };
+
+static struct scroll about_text;
+
+static void
+about_enter(struct ui *ui)
+{
+	(void)ui;
+	scroll_free(&about_text);
+}
+
+static void
+about_leave(struct ui *ui)
+{
+	(void)ui;
+	scroll_free(&about_text);
+}
+
+static void
+about_draw(struct ui *ui)
+{
+	int h = LINES - 8;
+
+	draw_frame(ui, form_text(&ui->form->about_title, ui->lang), NULL,
+	    "Enter: continue  Esc: back  PgUp/PgDn: scroll");
+	scroll_set(&about_text, form_text(&ui->form->about, ui->lang),
+	    COLS - 6);
+	scroll_draw(&about_text, 4, 2, h);
+	draw_button(ui, LINES - 2, 2, "Back", false, ABOUT_BACK);
+	draw_button(ui, LINES - 2, COLS - 16, "Continue", true, ABOUT_NEXT);
+}
+
+static enum flow_event
+about_key(struct ui *ui, const struct key *k)
+{
+	if (k->act == ACT_CLICK) {
+		switch (ui_hit_find(ui, k->y, k->x)) {
+		case ABOUT_BACK:
+			return EV_BACK;
+		case ABOUT_NEXT:
+			return EV_NEXT;
+		default:
+			return EV_NONE;
+		}
+	}
+	if (k->act == ACT_ENTER)
+		return EV_NEXT;
+	if (k->act == ACT_ESC)
+		return EV_BACK;
+	scroll_key(&about_text, k);
+	return EV_NONE;
+}
+
+const struct screen screen_about = {
+	.name = "about",
+	.enter = about_enter,
+	.leave = about_leave,
+	.draw = about_draw,
+	.key = about_key,
+};

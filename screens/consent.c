@@ -1,0 +1,285 @@
+/*
+ * consent.c: the consent form (read to the end), its clauses (accepted one
+ * by one, each time-stamped), the typed signature, and the decline
+ * confirmation. A declined consent is stored too, never dropped.
+ */
+#include "edit.h"
+#include "scroll.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "util.h"
+
+#define HIT_DECLINE 9000
+#define HIT_NEXT 9001
+
+static struct scroll consent_text;
+static struct edit signature;
+static int focus_decline;	/* decline page: 1 when "Decline" is focused */
+
+static enum flow_event
+button_hit(struct ui *ui, const struct key *k, enum flow_event on_next)
+{
+	switch (ui_hit_find(ui, k->y, k->x)) {
+	case HIT_DECLINE:
+		return EV_DECLINE;
+	case HIT_NEXT:
+		return on_next;
+	default:
+		return EV_NONE;
+	}
+}
+
+static void
+consent_enter(struct ui *ui)
+{
+	(void)ui;
+	scroll_free(&consent_text);
+}
+
+static void
+consent_leave(struct ui *ui)
+{
+	(void)ui;
+	scroll_free(&consent_text);
+}
+
+static void
+consent_draw(struct ui *ui)
+{
+	const struct form_consent *c = &ui->form->consent;
+	char progress[64];
+
+	snprintf(progress, sizeof progress, "Consent version %s", c->version);
+	draw_frame(ui, form_text(&c->title, ui->lang), progress,
+	    "PgDn/PgUp, Up/Down: read  Enter: continue  Esc: back");
+	scroll_set(&consent_text, form_text(&c->text, ui->lang), COLS - 6);
+	scroll_draw(&consent_text, 4, 2, LINES - 8);
+	if (!consent_text.seen_end)
+		draw_text(LINES - 2, COLS / 2 - 14, 30,
+		    "(read to the end to continue)");
+	draw_button(ui, LINES - 2, 2, "Decline", false, HIT_DECLINE);
+	if (consent_text.seen_end)
+		draw_button(ui, LINES - 2, COLS - 16, "Continue", true,
+		    HIT_NEXT);
+}
+
+static enum flow_event
+consent_key(struct ui *ui, const struct key *k)
+{
+	struct key page = { .act = ACT_PGDN };
+
+	ui->flow.consent_read = consent_text.seen_end;
+	switch (k->act) {
+	case ACT_ENTER:
+		if (consent_text.seen_end)
+			return EV_NEXT;
+		scroll_key(&consent_text, &page);
+		return EV_NONE;
+	case ACT_ESC:
+		return EV_BACK;
+	case ACT_CLICK:
+		return button_hit(ui, k, consent_text.seen_end ? EV_NEXT :
+		    EV_NONE);
+	default:
+		scroll_key(&consent_text, k);
+		return EV_NONE;
+	}
+}
+
+static void
+clause_nothing(struct ui *ui)
+{
+	(void)ui;
+}
+
+static void
+clause_draw(struct ui *ui)
+{
+	const struct form_consent *c = &ui->form->consent;
+	size_t i = ui->flow.clause;
+	char progress[64], **lines;
+	int n, l;
+
+	snprintf(progress, sizeof progress, "Agreement %zu of %zu", i + 1,
+	    c->nclauses);
+	draw_frame(ui, form_text(&c->title, ui->lang), progress,
+	    "Enter or y: I agree  Esc: back");
+	lines = draw_wrap(form_text(&c->clauses[i].text, ui->lang), COLS - 8,
+	    &n);
+	attrset(A_BOLD);
+	for (l = 0; l < n && 5 + l < LINES - 4; l++)
+		draw_text(5 + l, 4, COLS - 8, lines[l]);
+	attrset(A_NORMAL);
+	draw_wrap_free(lines, n);
+	draw_button(ui, LINES - 2, 2, "Decline", false, HIT_DECLINE);
+	draw_button(ui, LINES - 2, COLS - 16, "I agree", true, HIT_NEXT);
+}
+
+static enum flow_event
+clause_key(struct ui *ui, const struct key *k)
+{
+	enum flow_event ev = EV_NONE;
+
+	if (k->act == ACT_ENTER || k->act == ACT_YES)
+		ev = EV_NEXT;
+	else if (k->act == ACT_ESC)
+		ev = EV_BACK;
+	else if (k->act == ACT_CLICK)
+		ev = button_hit(ui, k, EV_NEXT);
+	if (ev == EV_NEXT)
+		ui->intake->clause_at[ui->flow.clause] = (int64_t)time(NULL);
+	return ev;
+}
+
+static void
+sign_enter(struct ui *ui)
+{
+	(void)ui;
+	edit_init(&signature, 130, false);
+}
+
+static void
+sign_leave(struct ui *ui)
+{
+	(void)ui;
+	edit_wipe(&signature);
+}
+
+static void
+sign_draw(struct ui *ui)
+{
+	const struct form_consent *c = &ui->form->consent;
+
+	draw_frame(ui, form_text(&c->title, ui->lang), NULL,
+	    "Enter: sign  Esc: back");
+	draw_text(5, 4, COLS - 8, form_text(&c->signature, ui->lang));
+	edit_draw(&signature, 7, 4, COLS - 12 < 60 ? COLS - 12 : 60, true);
+	draw_text(9, 4, COLS - 8, "By signing you agree to the consent form "
+	    "and each point you accepted.");
+	draw_button(ui, LINES - 2, 2, "Decline", false, HIT_DECLINE);
+	draw_button(ui, LINES - 2, COLS - 16, "Sign", true, HIT_NEXT);
+}
+
+static enum flow_event
+sign_submit(struct ui *ui)
+{
+	char *typed = edit_get(&signature), *msg = NULL;
+
+	if (intake_sign(ui->intake, typed, (int64_t)time(NULL), &msg) != 0) {
+		ui_set_message(ui, msg);
+		free(msg);
+		wipe_free(typed);
+		return EV_NONE;
+	}
+	wipe_free(typed);
+	ui->intake->consent = CONSENT_ACCEPTED;
+	return EV_NEXT;
+}
+
+static enum flow_event
+sign_key(struct ui *ui, const struct key *k)
+{
+	enum flow_event ev;
+
+	switch (k->act) {
+	case ACT_ENTER:
+		return sign_submit(ui);
+	case ACT_ESC:
+		return EV_BACK;
+	case ACT_CLICK:
+		ev = button_hit(ui, k, EV_NEXT);
+		return ev == EV_NEXT ? sign_submit(ui) : ev;
+	default:
+		edit_key(&signature, k);
+		return EV_NONE;
+	}
+}
+
+static void
+decline_enter(struct ui *ui)
+{
+	(void)ui;
+	focus_decline = 0;
+}
+
+static void
+decline_draw(struct ui *ui)
+{
+	draw_frame(ui, "Decline the consent?", NULL,
+	    "Tab: switch  Enter: confirm  Esc: back");
+	draw_text(5, 4, COLS - 8, "If you do not consent, we will not treat "
+	    "you today.");
+	draw_text(6, 4, COLS - 8, "Your answers are kept and a member of our "
+	    "team will talk with you.");
+	draw_button(ui, LINES - 2, 2, "Go back", !focus_decline, HIT_DECLINE);
+	draw_button(ui, LINES - 2, COLS - 26, "Decline consent",
+	    focus_decline, HIT_NEXT);
+}
+
+static enum flow_event
+decline_key(struct ui *ui, const struct key *k)
+{
+	int id;
+
+	switch (k->act) {
+	case ACT_TAB:
+	case ACT_BTAB:
+	case ACT_LEFT:
+	case ACT_RIGHT:
+		focus_decline = !focus_decline;
+		return EV_NONE;
+	case ACT_ESC:
+		return EV_BACK;
+	case ACT_ENTER:
+		if (!focus_decline)
+			return EV_BACK;
+		break;
+	case ACT_CLICK:
+		id = ui_hit_find(ui, k->y, k->x);
+		if (id == HIT_DECLINE)
+			return EV_BACK;
+		if (id != HIT_NEXT)
+			return EV_NONE;
+		break;
+	default:
+		return EV_NONE;
+	}
+	ui->intake->consent = CONSENT_DECLINED;
+	return EV_NEXT;
+}
+
+const struct screen screen_consent = {
+	.name = "consent",
+	.enter = consent_enter,
+	.leave = consent_leave,
+	.draw = consent_draw,
+	.key = consent_key,
+};
+
+const struct screen screen_clause = {
+	.name = "clause",
+	.enter = clause_nothing,
+	.leave = clause_nothing,
+	.draw = clause_draw,
+	.key = clause_key,
+};
+
+const struct screen screen_sign = {
+	.name = "sign",
+	.enter = sign_enter,
+	.leave = sign_leave,
+	.draw = sign_draw,
+	.key = sign_key,
+};
+
+const struct screen screen_decline = {
+	.name = "decline",
+	.enter = decline_enter,
+	.leave = clause_nothing,
+	.draw = decline_draw,
+	.key = decline_key,
+};

@@ -1,0 +1,85 @@
+/*
+ * keys.c: the key contract of DESIGN.md in one table. Raw curses keys
+ * become logical actions here; screens never look at curses key codes.
+ */
+#include "ui.h"
+
+#include <curses.h>
+#include <string.h>
+#include <wctype.h>
+
+#define CTRL(c) ((c) & 0x1f)
+
+/* Function keys and control characters; anything not listed is ignored. */
+static const struct {
+	int code;
+	int is_keycode;		/* KEY_* from wget_wch's KEY_CODE_YES */
+	enum action act;
+} key_table[] = {
+	{ '\r', 0, ACT_ENTER },
+	{ '\n', 0, ACT_ENTER },
+	{ KEY_ENTER, 1, ACT_ENTER },
+	{ 27, 0, ACT_ESC },
+	{ '\t', 0, ACT_TAB },
+	{ KEY_BTAB, 1, ACT_BTAB },
+	{ KEY_UP, 1, ACT_UP },
+	{ KEY_DOWN, 1, ACT_DOWN },
+	{ KEY_LEFT, 1, ACT_LEFT },
+	{ KEY_RIGHT, 1, ACT_RIGHT },
+	{ KEY_HOME, 1, ACT_HOME },
+	{ KEY_END, 1, ACT_END },
+	{ KEY_PPAGE, 1, ACT_PGUP },
+	{ KEY_NPAGE, 1, ACT_PGDN },
+	{ KEY_BACKSPACE, 1, ACT_BACKSPACE },
+	{ 127, 0, ACT_BACKSPACE },
+	{ CTRL('H'), 0, ACT_BACKSPACE },
+	{ KEY_DC, 1, ACT_DELETE },
+	{ CTRL('A'), 0, ACT_STAFF },
+	{ KEY_F(12), 1, ACT_STAFF },
+	/* Never leave the kiosk: raw() delivers these as plain keys. */
+	{ CTRL('C'), 0, ACT_IGNORE },
+	{ CTRL('Z'), 0, ACT_IGNORE },
+	{ CTRL('\\'), 0, ACT_IGNORE },
+};
+
+void
+keys_map(int rc, wint_t wc, struct key *k)
+{
+	size_t i;
+	int is_keycode = rc == KEY_CODE_YES;
+	MEVENT ev;
+
+	memset(k, 0, sizeof *k);
+	k->act = ACT_IGNORE;
+	if (is_keycode && wc == KEY_MOUSE) {
+		if (getmouse(&ev) == OK && (ev.bstate & (BUTTON1_PRESSED |
+		    BUTTON1_CLICKED | BUTTON1_RELEASED))) {
+			k->act = ACT_CLICK;
+			k->y = ev.y;
+			k->x = ev.x;
+		}
+		return;
+	}
+	for (i = 0; i < sizeof key_table / sizeof key_table[0]; i++) {
+		if (key_table[i].is_keycode == is_keycode &&
+		    (wint_t)key_table[i].code == wc) {
+			k->act = key_table[i].act;
+			return;
+		}
+	}
+	if (is_keycode || wc < 0x20 || wc == 0x7f || (wc >= 0x80 && wc < 0xa0))
+		return;
+	/* A printable character: fields take it; otherwise it may be a key. */
+	k->ch = (wchar_t)wc;
+	k->act = ACT_CHAR;
+	if (wc == L' ')
+		k->act = ACT_SPACE;
+	else if (wc == L'y' || wc == L'Y')
+		k->act = ACT_YES;
+	else if (wc == L'n' || wc == L'N')
+		k->act = ACT_NO;
+	else if (wc >= L'1' && wc <= L'9') {
+		k->act = ACT_DIGIT;
+		k->digit = (int)(wc - L'0');
+	}
+}

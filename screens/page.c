@@ -1,0 +1,657 @@
+/*
+ * page.c: one generic screen for every form page. Question types are
+ * data: each enabled item on the page becomes a field (text, date as day /
+ * month / year, yes / no / not sure, single or multiple choice) drawn and
+ * edited here; whether an answer is valid and what comes next is the
+ * form engine's and the flow's business. Field buffers hold client data
+ * and are wiped when the page is left.
+ */
+#include "edit.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "util.h"
+
+#define HIT_BACK 9000
+#define HIT_NEXT 9001
+#define HIT_OPTION(f, o) ((f) * 100 + (o))
+#define HIT_EDIT(f, s) ((f) * 100 + 90 + (s))
+
+struct field {
+	size_t item;
+	struct edit text;	/* string, phone, email */
+	struct edit date[3];	/* day, month, year */
+	int sub;		/* focused part of a date */
+	size_t cursor;		/* option under the cursor */
+	bool moved;		/* the client moved the cursor (Enter then picks) */
+	char *error;		/* client-facing, or NULL */
+	int row, height;	/* layout: first row (virtual) and rows */
+};
+
+static struct field *fields;
+static size_t nfields;
+static size_t focus;		/* 0..nfields-1 a field, nfields Back, nfields+1 Continue */
+static int top;			/* first virtual row shown */
+
+static const char *const bool_codes[] = { "yes", "no", "not_sure" };
+static const char *const bool_labels[] = { "Yes", "No", "Not sure" };
+
+static const struct form_item *
+field_item(const struct ui *ui, const struct field *f)
+{
+	return &ui->form->items[f->item];
+}
+
+static bool
+field_enabled(const struct ui *ui, const struct field *f)
+{
+	return form_item_enabled(ui->form, ui->intake->answers, f->item);
+}
+
+static bool
+field_is_text(const struct form_item *it)
+{
+	return it->type == ITEM_STRING || it->type == ITEM_PHONE ||
+	    it->type == ITEM_EMAIL;
+}
+
+static size_t
+field_noptions(const struct form_item *it)
+{
+	if (it->type == ITEM_BOOLEAN)
+		return it->not_sure ? 3 : 2;
+	if (it->type == ITEM_CHOICE)
+		return it->noptions;
+	return 0;
+}
+
+static const char *
+option_code(const struct form_item *it, size_t o)
+{
+	return it->type == ITEM_BOOLEAN ? bool_codes[o] : it->options[o].code;
+}
+
+static const char *
+option_label(const struct ui *ui, const struct form_item *it, size_t o)
+{
+	if (it->type == ITEM_BOOLEAN)
+		return bool_labels[o];
+	return form_text(&it->options[o].label, ui->lang);
+}
+
+static bool
+option_selected(const struct ui *ui, const struct form_item *it, size_t i,
+    size_t o)
+{
+	const char *v = answers_get(ui->intake->answers, i);
+
+	if (v == NULL)
+		return false;
+	if (it->type == ITEM_CHOICE && it->multiple)
+		return answers_has(ui->intake->answers, i, option_code(it, o));
+	return strcmp(v, option_code(it, o)) == 0;
+}
+
+/* Load a field's edit buffers from the answer kept so far. */
+static void
+field_load(struct ui *ui, struct field *f)
+{
+	const struct form_item *it = field_item(ui, f);
+	const char *v = answers_get(ui->intake->answers, f->item);
+	struct kdate d;
+	char buf[8];
+
+	edit_init(&f->text, (size_t)(it->max_length > 0 ? it->max_length : 100),
+	    false);
+	edit_init(&f->date[0], 2, true);
+	edit_init(&f->date[1], 2, true);
+	edit_init(&f->date[2], 4, true);
+	if (field_is_text(it))
+		edit_set(&f->text, v);
+	if (it->type == ITEM_DATE && v != NULL && date_parse(v, &d) == 0) {
+		snprintf(buf, sizeof buf, "%02d", d.d);
+		edit_set(&f->date[0], buf);
+		snprintf(buf, sizeof buf, "%02d", d.m);
+		edit_set(&f->date[1], buf);
+		snprintf(buf, sizeof buf, "%04d", d.y);
+		edit_set(&f->date[2], buf);
+	}
+	f->cursor = 0;
+	for (size_t o = 0; o < field_noptions(it); o++) {
+		if (option_selected(ui, it, f->item, o)) {
+			f->cursor = o;
+			break;
+		}
+	}
+}
+
+static void
+page_wipe(void)
+{
+	size_t i;
+
+	for (i = 0; i < nfields; i++) {
+		edit_wipe(&fields[i].text);
+		edit_wipe(&fields[i].date[0]);
+		edit_wipe(&fields[i].date[1]);
+		edit_wipe(&fields[i].date[2]);
+		free(fields[i].error);
+	}
+	if (fields != NULL)
+		explicit_bzero(fields, nfields * sizeof *fields);
+	free(fields);
+	fields = NULL;
+	nfields = 0;
+}
+
+/* First enabled field at or after i (nfields when none). */
+static size_t
+focus_from(struct ui *ui, size_t i)
+{
+	while (i < nfields && !field_enabled(ui, &fields[i]))
+		i++;
+	return i;
+}
+
+static void
+page_enter(struct ui *ui)
+{
+	const struct form_page *p = &ui->flow.page;
+	size_t i;
+
+	page_wipe();
+	nfields = p->count;
+	fields = xcalloc(nfields, sizeof *fields);
+	for (i = 0; i < nfields; i++) {
+		fields[i].item = p->first + i;
+		field_load(ui, &fields[i]);
+	}
+	top = 0;
+	focus = focus_from(ui, 0);
+	if (focus == nfields)
+		focus = nfields + 1;
+}
+
+static void
+page_leave(struct ui *ui)
+{
+	(void)ui;
+	page_wipe();
+}
+
+/* The field's text as typed, trimmed of surrounding spaces (wipe_free). */
+static char *
+field_text(struct field *f)
+{
+	char *s = edit_get(&f->text), *start = s, *end;
+
+	while (*start == ' ')
+		start++;
+	end = start + strlen(start);
+	while (end > start && end[-1] == ' ')
+		end--;
+	*end = '\0';
+	memmove(s, start, (size_t)(end - start) + 1);
+	return s;
+}
+
+/* Compose "YYYY-MM-DD" from the three parts; NULL when all are empty. */
+static char *
+field_date(struct field *f, char **msg)
+{
+	char *d = edit_get(&f->date[0]), *m = edit_get(&f->date[1]);
+	char *y = edit_get(&f->date[2]), *out = NULL;
+
+	*msg = NULL;
+	if (*d == '\0' && *m == '\0' && *y == '\0')
+		goto done;
+	if (*d == '\0' || *m == '\0' || strlen(y) != 4) {
+		*msg = xstrdup("Please enter the day, the month and the "
+		    "year (4 digits).");
+		goto done;
+	}
+	out = xasprintf("%s-%02d-%02d", y, atoi(m), atoi(d));
+done:
+	wipe_free(d);
+	wipe_free(m);
+	wipe_free(y);
+	return out;
+}
+
+/* Store a field's typed value in the answers; its error is kept. */
+static int
+field_commit(struct ui *ui, struct field *f)
+{
+	const struct form_item *it = field_item(ui, f);
+	char *v = NULL, *msg = NULL;
+	int rc = 0;
+
+	free(f->error);
+	f->error = NULL;
+	if (field_is_text(it))
+		v = field_text(f);
+	else if (it->type == ITEM_DATE) {
+		v = field_date(f, &msg);
+		if (msg != NULL) {
+			f->error = msg;
+			return -1;
+		}
+	} else
+		return 0;	/* choices are stored as they are picked */
+	if (answers_set(ui->intake->answers, f->item, v, date_today(),
+	    &msg) != 0) {
+		f->error = msg;
+		rc = -1;
+	}
+	wipe_free(v);
+	return rc;
+}
+
+/* Commit every enabled field; focus the first problem. 0 when all fine. */
+static int
+page_commit(struct ui *ui)
+{
+	size_t i, missing;
+	int bad = -1;
+
+	for (i = 0; i < nfields; i++) {
+		if (!field_enabled(ui, &fields[i]))
+			continue;
+		if (field_commit(ui, &fields[i]) != 0 && bad < 0)
+			bad = (int)i;
+	}
+	if (bad < 0 && !form_page_complete(ui->form, ui->intake->answers,
+	    &ui->flow.page, &missing)) {
+		bad = (int)(missing - ui->flow.page.first);
+		fields[bad].error = xstrdup(
+		    field_noptions(field_item(ui, &fields[bad])) > 0 ?
+		    "Please choose an answer." : "Please fill this in.");
+	}
+	if (bad < 0) {
+		ui_set_message(ui, NULL);
+		return 0;
+	}
+	focus = (size_t)bad;
+	ui_set_message(ui, "Please check the answer marked below.");
+	return -1;
+}
+
+/* Pick option o of field f (toggle in a multiple choice). */
+static void
+field_pick(struct ui *ui, struct field *f, size_t o)
+{
+	const struct form_item *it = field_item(ui, f);
+	struct answers *a = ui->intake->answers;
+	char *msg = NULL, *v;
+	size_t j, len = 0;
+
+	if (o >= field_noptions(it))
+		return;
+	f->cursor = o;
+	free(f->error);
+	f->error = NULL;
+	if (!(it->type == ITEM_CHOICE && it->multiple)) {
+		if (answers_set(a, f->item, option_code(it, o), date_today(),
+		    &msg) != 0)
+			f->error = msg;
+		return;
+	}
+	v = xcalloc(1, 1);
+	for (j = 0; j < it->noptions; j++) {
+		bool on = option_selected(ui, it, f->item, j);
+
+		if (j == o)
+			on = !on;
+		if (!on)
+			continue;
+		v = xrealloc(v, len + strlen(it->options[j].code) + 2);
+		len += (size_t)snprintf(v + len, strlen(it->options[j].code) + 2,
+		    "%s%s", len > 0 ? "," : "", it->options[j].code);
+	}
+	if (answers_set(a, f->item, len > 0 ? v : NULL, date_today(),
+	    &msg) != 0)
+		f->error = msg;
+	free(v);
+}
+
+/* Layout: rows each field takes; returns the total. */
+static int
+page_layout(struct ui *ui, int width)
+{
+	int row = 0, n, i;
+	char **lines;
+
+	for (i = 0; i < (int)nfields; i++) {
+		struct field *f = &fields[i];
+		const struct form_item *it = field_item(ui, f);
+
+		f->row = row;
+		f->height = 0;
+		if (!field_enabled(ui, f))
+			continue;
+		lines = draw_wrap(form_text(&it->text, ui->lang), width, &n);
+		draw_wrap_free(lines, n);
+		f->height = n + (it->help.n > 0) + (f->error != NULL) + 1;
+		if (it->type != ITEM_DISPLAY)
+			f->height += field_noptions(it) > 0 ?
+			    (int)field_noptions(it) : 1;
+		row += f->height;
+	}
+	return row;
+}
+
+static void
+draw_options(struct ui *ui, struct field *f, size_t fi, int y, bool focused)
+{
+	const struct form_item *it = field_item(ui, f);
+	bool multi = it->type == ITEM_CHOICE && it->multiple;
+	char mark[16];
+	size_t o;
+
+	for (o = 0; o < field_noptions(it); o++, y++) {
+		bool sel = option_selected(ui, it, f->item, o);
+
+		if (y < 4 || y >= LINES - 4)
+			continue;
+		snprintf(mark, sizeof mark, multi ? "[%c] %zu. " : "(%c) %zu. ",
+		    sel ? (multi ? 'x' : '*') : ' ', o + 1);
+		attrset(focused && f->cursor == o ? A_REVERSE : A_NORMAL);
+		if (sel)
+			attron(A_BOLD);
+		mvaddstr(y, 4, mark);
+		draw_text(y, 4 + (int)strlen(mark), COLS - 12,
+		    option_label(ui, it, o));
+		attrset(A_NORMAL);
+		ui_hit_add(ui, y, 4, COLS - 4, HIT_OPTION((int)fi, (int)o));
+	}
+}
+
+static void
+draw_date(struct ui *ui, struct field *f, size_t fi, int y, bool focused)
+{
+	static const char *const labels[] = { "Day", "Month", "Year" };
+	static const int widths[] = { 3, 3, 5 };
+	int x = 4, s;
+
+	for (s = 0; s < 3; s++) {
+		mvaddstr(y, x, labels[s]);
+		x += (int)strlen(labels[s]) + 1;
+		edit_draw(&f->date[s], y, x, widths[s], focused && f->sub == s);
+		ui_hit_add(ui, y, x, x + widths[s], HIT_EDIT((int)fi, s));
+		x += widths[s] + 3;
+	}
+}
+
+static void
+draw_field(struct ui *ui, size_t fi, int width)
+{
+	struct field *f = &fields[fi];
+	const struct form_item *it = field_item(ui, f);
+	int y = 4 + f->row - top, n, i;
+	char **lines;
+	bool focused = focus == fi;
+
+	lines = draw_wrap(form_text(&it->text, ui->lang), width, &n);
+	attrset(it->type == ITEM_DISPLAY ? A_NORMAL : A_BOLD);
+	for (i = 0; i < n; i++, y++)
+		if (y >= 4 && y < LINES - 4)
+			draw_text(y, 2, width, lines[i]);
+	attrset(A_NORMAL);
+	draw_wrap_free(lines, n);
+	if (it->help.n > 0) {
+		if (y >= 4 && y < LINES - 4)
+			draw_text(y, 4, width - 2, form_text(&it->help, ui->lang));
+		y++;
+	}
+	if (y >= 4 && y < LINES - 4) {
+		if (field_is_text(it)) {
+			edit_draw(&f->text, y, 4, COLS - 12 < 60 ? COLS - 12 : 60,
+			    focused);
+			ui_hit_add(ui, y, 4, 64, HIT_EDIT((int)fi, 0));
+		} else if (it->type == ITEM_DATE)
+			draw_date(ui, f, fi, y, focused);
+	}
+	if (field_noptions(it) > 0) {
+		draw_options(ui, f, fi, y, focused);
+		y += (int)field_noptions(it);
+	} else if (it->type != ITEM_DISPLAY)
+		y++;
+	if (f->error != NULL && y >= 4 && y < LINES - 4) {
+		attrset(A_BOLD);
+		mvaddstr(y, 4, "! ");
+		draw_text(y, 6, width - 4, f->error);
+		attrset(A_NORMAL);
+	}
+}
+
+static void
+page_draw(struct ui *ui)
+{
+	const struct form_section *sec = &ui->form->sections[ui->flow.page.section];
+	int width = COLS - 6, total, view = LINES - 8;
+	char progress[64] = "";
+	size_t k, n, i;
+
+	if (sec->one_per_page) {
+		form_page_progress(ui->form, ui->intake->answers,
+		    &ui->flow.page, &k, &n);
+		if (n > 0 && k > 0)
+			snprintf(progress, sizeof progress, "Question %zu of %zu",
+			    k, n);
+	}
+	draw_frame(ui, form_text(&sec->title, ui->lang), progress,
+	    "Enter: continue  Esc: back  Tab: next field  "
+	    "Up/Down, 1-9: choose  Space: tick");
+	total = page_layout(ui, width);
+	/* Keep the focused field in view. */
+	if (focus < nfields) {
+		struct field *f = &fields[focus];
+
+		if (f->row + f->height > top + view)
+			top = f->row + f->height - view;
+		if (f->row < top)
+			top = f->row;
+	}
+	if (top > total - view)
+		top = total - view > 0 ? total - view : 0;
+	for (i = 0; i < nfields; i++)
+		if (field_enabled(ui, &fields[i]))
+			draw_field(ui, i, width);
+	if (top > 0)
+		mvaddstr(4, COLS - 3, "^");
+	if (top + view < total)
+		mvaddstr(LINES - 5, COLS - 3, "v");
+	draw_button(ui, LINES - 2, 2, "Back", focus == nfields, HIT_BACK);
+	draw_button(ui, LINES - 2, COLS - 16, "Continue", focus == nfields + 1,
+	    HIT_NEXT);
+}
+
+/* Move focus to the next (dir 1) or previous (dir -1) stop. */
+static void
+page_tab(struct ui *ui, int dir)
+{
+	struct field *f = focus < nfields ? &fields[focus] : NULL;
+	size_t stops = nfields + 2, i;
+
+	if (f != NULL && field_item(ui, f)->type == ITEM_DATE &&
+	    f->sub + dir >= 0 && f->sub + dir <= 2) {
+		f->sub += dir;
+		return;
+	}
+	for (i = 0; i < stops; i++) {
+		focus = (focus + stops + (size_t)(dir > 0 ? 1 : stops - 1)) %
+		    stops;
+		if (focus >= nfields || field_enabled(ui, &fields[focus]))
+			break;
+	}
+	if (focus < nfields)
+		fields[focus].sub = dir > 0 ? 0 : 2;
+}
+
+/* Save what is valid without complaint (for Esc: answers are kept). */
+static void
+page_save_quietly(struct ui *ui)
+{
+	size_t i;
+
+	for (i = 0; i < nfields; i++) {
+		if (!field_enabled(ui, &fields[i]))
+			continue;
+		field_commit(ui, &fields[i]);
+		free(fields[i].error);
+		fields[i].error = NULL;
+	}
+}
+
+static enum flow_event
+page_continue(struct ui *ui)
+{
+	struct field *f = focus < nfields ? &fields[focus] : NULL;
+	const struct form_item *it = f != NULL ? field_item(ui, f) : NULL;
+
+	/*
+	 * Enter on an unanswered single choice picks what the client moved
+	 * the cursor to; never a default (Enter alone must not mean "Yes").
+	 */
+	if (it != NULL && field_noptions(it) > 0 && !it->multiple &&
+	    f->moved && answers_get(ui->intake->answers, f->item) == NULL)
+		field_pick(ui, f, f->cursor);
+	return page_commit(ui) == 0 ? EV_NEXT : EV_NONE;
+}
+
+static enum flow_event
+page_click(struct ui *ui, const struct key *k)
+{
+	int id = ui_hit_find(ui, k->y, k->x);
+
+	if (id == HIT_BACK) {
+		page_save_quietly(ui);
+		return EV_BACK;
+	}
+	if (id == HIT_NEXT)
+		return page_commit(ui) == 0 ? EV_NEXT : EV_NONE;
+	if (id < 0 || (size_t)(id / 100) >= nfields)
+		return EV_NONE;
+	focus = (size_t)(id / 100);
+	if (id % 100 >= 90)
+		fields[focus].sub = id % 100 - 90;
+	else
+		field_pick(ui, &fields[focus], (size_t)(id % 100));
+	return EV_NONE;
+}
+
+/* Keys for a yes / no / not sure or choice field. */
+static bool
+options_key(struct ui *ui, struct field *f, const struct key *k)
+{
+	const struct form_item *it = field_item(ui, f);
+	size_t n = field_noptions(it);
+
+	switch (k->act) {
+	case ACT_UP:
+		if (f->cursor == 0)
+			return false;
+		f->cursor--;
+		f->moved = true;
+		return true;
+	case ACT_DOWN:
+		if (f->cursor + 1 >= n)
+			return false;
+		f->cursor++;
+		f->moved = true;
+		return true;
+	case ACT_SPACE:
+		field_pick(ui, f, f->cursor);
+		return true;
+	case ACT_DIGIT:
+		if ((size_t)k->digit <= n)
+			field_pick(ui, f, (size_t)k->digit - 1);
+		return true;
+	case ACT_YES:
+	case ACT_NO:
+		if (it->type == ITEM_BOOLEAN)
+			field_pick(ui, f, k->act == ACT_YES ? 0 : 1);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Keys for a text or date field; date parts move on when full. */
+static bool
+text_key(struct ui *ui, struct field *f, const struct key *k)
+{
+	const struct form_item *it = field_item(ui, f);
+	struct edit *e = it->type == ITEM_DATE ? &f->date[f->sub] : &f->text;
+	size_t before = e->len;
+
+	if (it->type == ITEM_DATE && k->act == ACT_BACKSPACE && e->cur == 0 &&
+	    f->sub > 0) {
+		f->sub--;
+		return true;
+	}
+	if (!edit_key(e, k))
+		return false;
+	if (it->type == ITEM_DATE && e->len == e->max && before < e->max &&
+	    f->sub < 2)
+		f->sub++;
+	return true;
+}
+
+static enum flow_event
+page_key(struct ui *ui, const struct key *k)
+{
+	struct field *f = focus < nfields ? &fields[focus] : NULL;
+	const struct form_item *it = f != NULL ? field_item(ui, f) : NULL;
+
+	switch (k->act) {
+	case ACT_ESC:
+		page_save_quietly(ui);
+		return EV_BACK;
+	case ACT_ENTER:
+		if (focus == nfields) {
+			page_save_quietly(ui);
+			return EV_BACK;
+		}
+		return page_continue(ui);
+	case ACT_CLICK:
+		return page_click(ui, k);
+	case ACT_TAB:
+		page_tab(ui, 1);
+		return EV_NONE;
+	case ACT_BTAB:
+		page_tab(ui, -1);
+		return EV_NONE;
+	default:
+		break;
+	}
+	if (it != NULL && field_noptions(it) > 0 && options_key(ui, f, k))
+		return EV_NONE;
+	if (it != NULL && (field_is_text(it) || it->type == ITEM_DATE) &&
+	    text_key(ui, f, k))
+		return EV_NONE;
+	if (k->act == ACT_DOWN || k->act == ACT_UP) {
+		if (f != NULL)
+			f->sub = k->act == ACT_DOWN ? 2 : 0;	/* leave the date */
+		page_tab(ui, k->act == ACT_DOWN ? 1 : -1);
+	}
+	/* On a page with one yes/no question, y and n answer it anywhere. */
+	if ((k->act == ACT_YES || k->act == ACT_NO) && nfields == 1 &&
+	    field_item(ui, &fields[0])->type == ITEM_BOOLEAN) {
+		focus = 0;
+		options_key(ui, &fields[0], k);
+	}
+	return EV_NONE;
+}
+
+const struct screen screen_page = {
+	.name = "page",
+	.enter = page_enter,
+	.leave = page_leave,
+	.draw = page_draw,
+	.key = page_key,
+};

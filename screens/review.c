@@ -1,0 +1,177 @@
+/*
+ * review.c: every answer on one list before the consent. The client picks
+ * one (Up/Down and Enter, or a touch) to change it; the flow takes them to
+ * that page and back here.
+ */
+#include "ui.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "util.h"
+
+#define HIT_BACK 9000
+#define HIT_NEXT 9001
+
+static size_t *rows;		/* item index of each row */
+static size_t nrows;
+static size_t cursor;		/* 0..nrows-1 a row, nrows Back, nrows+1 Continue */
+static int top;
+
+static void
+review_enter(struct ui *ui)
+{
+	const struct form *form = ui->form;
+	size_t i;
+
+	free(rows);
+	rows = xcalloc(form->nitems, sizeof *rows);
+	nrows = 0;
+	for (i = 0; i < form->nitems; i++) {
+		if (form->items[i].type == ITEM_DISPLAY ||
+		    !form_item_enabled(form, ui->intake->answers, i))
+			continue;
+		rows[nrows++] = i;
+	}
+	cursor = nrows + 1;
+	top = 0;
+}
+
+static void
+review_leave(struct ui *ui)
+{
+	(void)ui;
+	free(rows);
+	rows = NULL;
+	nrows = 0;
+}
+
+/* The answer as the client would say it (caller frees). */
+static char *
+answer_words(const struct ui *ui, size_t i)
+{
+	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr",
+	    "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	const struct form_item *it = &ui->form->items[i];
+	const char *v = answers_get(ui->intake->answers, i);
+	struct kdate d;
+	char *out, *tmp;
+	size_t o;
+
+	if (v == NULL || *v == '\0')
+		return xstrdup("(no answer)");
+	if (it->type == ITEM_BOOLEAN)
+		return xstrdup(strcmp(v, "yes") == 0 ? "Yes" :
+		    strcmp(v, "no") == 0 ? "No" : "Not sure");
+	if (it->type == ITEM_DATE && date_parse(v, &d) == 0)
+		return xasprintf("%d %s %d", d.d, months[d.m - 1], d.y);
+	if (it->type != ITEM_CHOICE)
+		return xstrdup(v);
+	out = xstrdup("");
+	for (o = 0; o < it->noptions; o++) {
+		if (!answers_has(ui->intake->answers, i, it->options[o].code))
+			continue;
+		tmp = xasprintf("%s%s%s", out, *out ? ", " : "",
+		    form_text(&it->options[o].label, ui->lang));
+		free(out);
+		out = tmp;
+	}
+	return out;
+}
+
+static void
+review_draw(struct ui *ui)
+{
+	int view = LINES - 8, y, qw = COLS / 2 - 2;
+	size_t i;
+	char *words;
+
+	draw_frame(ui, "Please check your answers", NULL,
+	    "Up/Down: choose  Enter: change it / continue  Esc: back");
+	if (cursor < nrows) {
+		if ((int)cursor >= top + view)
+			top = (int)cursor - view + 1;
+		if ((int)cursor < top)
+			top = (int)cursor;
+	}
+	for (i = (size_t)top; i < nrows && (int)(i - (size_t)top) < view; i++) {
+		y = 4 + (int)(i - (size_t)top);
+		attrset(cursor == i ? A_REVERSE : A_NORMAL);
+		mvhline(y, 2, ' ', COLS - 4);
+		draw_text(y, 2, qw, form_text(&ui->form->items[rows[i]].text,
+		    ui->lang));
+		attron(A_BOLD);
+		words = answer_words(ui, rows[i]);
+		draw_text(y, qw + 4, COLS - qw - 6, words);
+		wipe_free(words);
+		attrset(A_NORMAL);
+		ui_hit_add(ui, y, 2, COLS - 2, (int)i);
+	}
+	if (top > 0)
+		mvaddstr(4, COLS - 1, "^");
+	if (top + view < (int)nrows)
+		mvaddstr(3 + view, COLS - 1, "v");
+	draw_button(ui, LINES - 2, 2, "Back", cursor == nrows, HIT_BACK);
+	draw_button(ui, LINES - 2, COLS - 16, "Continue", cursor == nrows + 1,
+	    HIT_NEXT);
+}
+
+static enum flow_event
+review_pick(struct ui *ui, size_t row)
+{
+	if (row == nrows)
+		return EV_BACK;
+	if (row > nrows)
+		return EV_NEXT;
+	ui->flow.edit_item = rows[row];
+	return EV_EDIT;
+}
+
+static enum flow_event
+review_key(struct ui *ui, const struct key *k)
+{
+	int id;
+
+	switch (k->act) {
+	case ACT_UP:
+	case ACT_BTAB:
+		cursor = cursor == 0 ? nrows + 1 : cursor - 1;
+		return EV_NONE;
+	case ACT_DOWN:
+	case ACT_TAB:
+		cursor = cursor == nrows + 1 ? 0 : cursor + 1;
+		return EV_NONE;
+	case ACT_PGUP:
+		cursor = cursor > 10 ? cursor - 10 : 0;
+		return EV_NONE;
+	case ACT_PGDN:
+		cursor = cursor + 10 < nrows ? cursor + 10 : nrows + 1;
+		return EV_NONE;
+	case ACT_ENTER:
+		return review_pick(ui, cursor);
+	case ACT_ESC:
+		return EV_BACK;
+	case ACT_CLICK:
+		id = ui_hit_find(ui, k->y, k->x);
+		if (id == HIT_BACK)
+			return EV_BACK;
+		if (id == HIT_NEXT)
+			return EV_NEXT;
+		if (id >= 0 && (size_t)id < nrows)
+			return review_pick(ui, (size_t)id);
+		return EV_NONE;
+	default:
+		return EV_NONE;
+	}
+}
+
+const struct screen screen_review = {
+	.name = "review",
+	.enter = review_enter,
+	.leave = review_leave,
+	.draw = review_draw,
+	.key = review_key,
+};

@@ -1,0 +1,92 @@
+/*
+ * thanks.c: the last two pages of a check-in. "commit" is shown only if
+ * storing the intake failed (the flow passes through it otherwise);
+ * "thanks" gives the first name, the receipt code and either the
+ * aftercare tips or, when anything was flagged or consent declined, only
+ * the neutral words. The reason is never shown to the client.
+ */
+#include "ui.h"
+
+#include <curses.h>
+#include <stdio.h>
+
+static void
+thanks_nothing(struct ui *ui)
+{
+	(void)ui;
+}
+
+static void
+commit_draw(struct ui *ui)
+{
+	draw_frame(ui, "Saving your check-in", NULL, "Enter: try again");
+	draw_text(5, 4, COLS - 8, "One moment, please.");
+}
+
+static enum flow_event
+commit_key(struct ui *ui, const struct key *k)
+{
+	(void)ui;
+	return k->act == ACT_ENTER || k->act == ACT_CLICK ? EV_NEXT : EV_NONE;
+}
+
+static void
+thanks_draw(struct ui *ui)
+{
+	const struct intake *in = ui->intake;
+	char buf[256], **lines;
+	int y = 4, n, i;
+	const char *neutral = "A member of our team will go over a few of "
+	    "your answers with you before your treatment. Please take a "
+	    "seat; we will call you shortly.";
+
+	draw_frame(ui, "Thank you", NULL, "Enter: done");
+	if (in == NULL)
+		return;
+	snprintf(buf, sizeof buf, "Thank you, %s. You are checked in.",
+	    intake_given_name(in));
+	attrset(A_BOLD);
+	draw_text(y, 4, COLS - 8, buf);
+	attrset(A_NORMAL);
+	y += 2;
+	draw_text(y, 4, COLS - 8, "Your receipt code:");
+	attrset(A_REVERSE | A_BOLD);
+	mvprintw(y, 24, " %s ", in->receipt);
+	attrset(A_NORMAL);
+	y += 2;
+	if (in->outcome != LEVEL_NONE || in->consent != CONSENT_ACCEPTED) {
+		lines = draw_wrap(neutral, COLS - 8, &n);
+	} else {
+		draw_text(y++, 4, COLS - 8, "Please take a seat; we will call "
+		    "you shortly. After your treatment:");
+		y++;
+		lines = draw_wrap(form_text(&ui->form->aftercare, ui->lang),
+		    COLS - 8, &n);
+	}
+	for (i = 0; i < n && y < LINES - 3; i++)
+		draw_text(y++, 4, COLS - 8, lines[i]);
+	draw_wrap_free(lines, n);
+}
+
+static enum flow_event
+thanks_key(struct ui *ui, const struct key *k)
+{
+	(void)ui;
+	return k->act == ACT_ENTER || k->act == ACT_CLICK ? EV_DONE : EV_NONE;
+}
+
+const struct screen screen_commit = {
+	.name = "commit",
+	.enter = thanks_nothing,
+	.leave = thanks_nothing,
+	.draw = commit_draw,
+	.key = commit_key,
+};
+
+const struct screen screen_thanks = {
+	.name = "thanks",
+	.enter = thanks_nothing,
+	.leave = thanks_nothing,
+	.draw = thanks_draw,
+	.key = thanks_key,
+};

@@ -1,0 +1,119 @@
+/*
+ * ui.h: what every screen shares: the logical key actions (one table, so
+ * DESIGN.md's key contract lives in one place), the screen interface,
+ * the UI state, and drawing helpers. Only screens/ includes <curses.h>.
+ */
+#ifndef KIOSK_UI_H
+#define KIOSK_UI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <wchar.h>
+
+#include "config.h"
+#include "flow.h"
+#include "form.h"
+#include "intake.h"
+
+#define UI_MIN_COLS 80
+#define UI_MIN_LINES 24
+#define UI_THANKS_S 20		/* thank-you page, then welcome */
+#define UI_MAX_HITS 128
+
+enum action {
+	ACT_NONE,
+	ACT_ENTER,
+	ACT_ESC,
+	ACT_YES,
+	ACT_NO,
+	ACT_UP,
+	ACT_DOWN,
+	ACT_LEFT,
+	ACT_RIGHT,
+	ACT_HOME,
+	ACT_END,
+	ACT_DIGIT,		/* key.digit 1-9 */
+	ACT_SPACE,
+	ACT_TAB,
+	ACT_BTAB,
+	ACT_PGUP,
+	ACT_PGDN,
+	ACT_STAFF,		/* Ctrl-A or F12 */
+	ACT_BACKSPACE,
+	ACT_DELETE,
+	ACT_CHAR,		/* any other printable character */
+	ACT_CLICK,		/* key.y, key.x */
+	ACT_IGNORE,		/* Ctrl-C, Ctrl-Z, Ctrl-\, unknown keys */
+};
+
+struct key {
+	enum action act;
+	wchar_t ch;		/* the printable character typed, or 0 */
+	int digit;
+	int y, x;
+};
+
+/* A clickable place registered while drawing: a click acts like `act`. */
+struct ui_hit {
+	int y, x0, x1;
+	int id;			/* screen-defined: a field, option or button */
+};
+
+struct ui {
+	struct config *cfg;
+	struct form *form;
+	struct store *store;
+	struct flow flow;
+	struct intake *intake;	/* NULL on the welcome page */
+	const char *lang;
+	char *message;		/* one-line notice under the page, or NULL */
+	bool too_small;
+	bool idle_warning;
+	int64_t last_input_ms;
+	int64_t entered_ms;	/* when the current screen was entered */
+	struct ui_hit hits[UI_MAX_HITS];
+	int nhits;
+	int has_color;
+};
+
+struct screen {
+	const char *name;
+	void (*enter)(struct ui *);	/* build the screen's state */
+	void (*leave)(struct ui *);	/* wipe whatever it held of the client */
+	void (*draw)(struct ui *);	/* from state only: a resize is a redraw */
+	enum flow_event (*key)(struct ui *, const struct key *);
+};
+
+extern const struct screen screen_welcome, screen_about, screen_page,
+    screen_review, screen_consent, screen_clause, screen_sign,
+    screen_decline, screen_commit, screen_thanks;
+
+/* keys.c: a curses key (from wget_wch) as a logical action. */
+void keys_map(int rc, wint_t wc, struct key *);
+
+/* ui.c */
+int ui_run(struct config *, struct form *, struct store *);
+int64_t ui_now_ms(void);
+void ui_set_message(struct ui *, const char *);
+void ui_hit_add(struct ui *, int y, int x0, int x1, int id);
+/* The id registered at y,x, or -1. */
+int ui_hit_find(const struct ui *, int y, int x);
+
+/* draw.c: common page furniture and text. */
+void draw_frame(struct ui *, const char *title, const char *progress,
+    const char *hints);
+/* Print UTF-8 s at y,x clipped to width columns; returns columns used. */
+int draw_text(int y, int x, int width, const char *s);
+/* Word-wrap UTF-8 text into lines of at most width columns (malloc'ed). */
+char **draw_wrap(const char *s, int width, int *nlines);
+void draw_wrap_free(char **, int);
+/* A button "[ Label ]" at y,x; focused is drawn in reverse. Returns width. */
+int draw_button(struct ui *, int y, int x, const char *label, bool focused,
+    int id);
+/* Where the terminal cursor goes after drawing (-1: hidden). */
+void draw_cursor(int y, int x);
+void draw_cursor_get(int *y, int *x);
+/* Width in columns of UTF-8 s. */
+int draw_width(const char *s);
+
+#endif
