@@ -357,7 +357,7 @@ config_file_key(struct config_ctx *ctx, const cJSON *obj, const char *prefix,
 	return config_check_file(ctx, prefix, name, *out, need);
 }
 
-/* The config file's folder as an absolute path, so a chdir cannot break paths. */
+/* The config file's folder, made absolute so a later chdir breaks nothing. */
 static int
 config_dir(struct config_ctx *ctx)
 {

@@ -158,7 +158,7 @@ jsonfile_text_check(const char *text, size_t len)
 	return len;
 }
 
-/* Copy a short, printable excerpt of text at off into buf (one line at most). */
+/* Copy a short, printable excerpt of text at off into buf (one line). */
 static void
 jsonfile_excerpt(const char *text, size_t len, size_t off, char *buf,
     size_t size)

@@ -5,8 +5,9 @@
 #include "ui.h"
 
 #include <curses.h>
+#include <stdbool.h>
 #include <string.h>
-#include <wctype.h>
+#include <wchar.h>
 
 #define CTRL(c) ((c) & 0x1f)
 
@@ -41,6 +42,48 @@ static const struct {
 	{ CTRL('Z'), 0, ACT_IGNORE },
 	{ CTRL('\\'), 0, ACT_IGNORE },
 };
+
+/*
+ * Input is read a byte at a time (wgetch) and decoded here, because
+ * ncurses' get_wch stops answering after an invalid UTF-8 byte. Invalid
+ * bytes are dropped; a byte that breaks a sequence starts a new one.
+ */
+static bool
+keys_utf8(int byte, wint_t *wc)
+{
+	static mbstate_t st;
+	char b = (char)byte;
+	wchar_t out;
+	size_t r;
+	int tries;
+
+	for (tries = 0; tries < 2; tries++) {
+		r = mbrtowc(&out, &b, 1, &st);
+		if (r == (size_t)-2)
+			return false;
+		if (r != (size_t)-1) {
+			*wc = (wint_t)out;
+			return true;
+		}
+		memset(&st, 0, sizeof st);
+	}
+	return false;
+}
+
+bool
+keys_read(int c, struct key *k)
+{
+	wint_t wc;
+
+	if (c >= KEY_MIN) {
+		keys_map(KEY_CODE_YES, (wint_t)c, k);
+		return true;
+	}
+	if (c < 0 || c > 0xff || !keys_utf8(c, &wc))
+		return false;
+	keys_map(OK, wc, k);
+	return true;
+}
 
 void
 keys_map(int rc, wint_t wc, struct key *k)

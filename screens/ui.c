@@ -355,28 +355,25 @@ ui_draw(struct ui *ui, int64_t now)
 
 /* One key: wakes an idle warning, else goes to the screen. */
 static void
-ui_key(struct ui *ui, int rc, wint_t wc, int64_t now)
+ui_key(struct ui *ui, const struct key *k, int64_t now)
 {
-	struct key k;
-
-	keys_map(rc, wc, &k);
 	ui->last_input_ms = now;
 	if (ui->idle_warning) {
 		ui->idle_warning = false;
 		return;
 	}
-	if (ui->too_small || k.act == ACT_IGNORE)
+	if (ui->too_small || k->act == ACT_IGNORE)
 		return;
-	ui_dispatch(ui, ui_screen(ui)->key(ui, &k));
+	ui_dispatch(ui, ui_screen(ui)->key(ui, k));
 }
 
 int
 ui_run(struct config *cfg, struct form *form, struct store *store)
 {
 	struct ui ui;
+	struct key k;
 	int64_t now;
-	wint_t wc;
-	int rc;
+	int c;
 
 	memset(&ui, 0, sizeof ui);
 	ui.cfg = cfg;
@@ -392,15 +389,16 @@ ui_run(struct config *cfg, struct form *form, struct store *store)
 		now = ui_now_ms();
 		ui_draw(&ui, now);
 		timeout(ui_next_deadline(&ui, now));
-		rc = get_wch(&wc);
+		c = getch();
 		now = ui_now_ms();
-		if (rc == ERR) {
+		if (c == ERR) {
 			ui_deadlines(&ui, now);
 			continue;
 		}
-		if (rc == KEY_CODE_YES && wc == KEY_RESIZE)
+		if (c == KEY_RESIZE)
 			continue;	/* the next draw re-reads the size */
-		ui_key(&ui, rc, wc, now);
+		if (keys_read(c, &k))
+			ui_key(&ui, &k, now);
 	}
 	ui_screen(&ui)->leave(&ui);
 	ui_wipe(&ui);

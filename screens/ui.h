@@ -88,8 +88,14 @@ extern const struct screen screen_welcome, screen_about, screen_page,
     screen_review, screen_consent, screen_clause, screen_sign,
     screen_decline, screen_commit, screen_thanks;
 
-/* keys.c: a curses key (from wget_wch) as a logical action. */
+/* keys.c: a curses key (rc and wc as from wget_wch) as a logical action. */
 void keys_map(int rc, wint_t wc, struct key *);
+/*
+ * Feed one wgetch result; true with *key set when a whole key or UTF-8
+ * character has arrived, false while a sequence is incomplete or when
+ * the bytes were invalid (dropped).
+ */
+bool keys_read(int c, struct key *);
 
 /* ui.c */
 int ui_run(struct config *, struct form *, struct store *);

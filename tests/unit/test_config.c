@@ -24,8 +24,10 @@
 /* The three required keys; relative paths, so they test resolution too. */
 #define BASE "\"kiosk_id\": \"k1\", \"state_dir\": \"state\", " \
 	"\"form\": \"form.json\""
-#define MEMBER(name, hash) "{\"name\": \"" name "\", \"pin_hash\": \"" hash "\"}"
-#define YESCRYPT "$y$j9T$abcdefghijklmnopqrstu.$ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefg"
+#define MEMBER(name, hash) \
+	"{\"name\": \"" name "\", \"pin_hash\": \"" hash "\"}"
+#define YESCRYPT "$y$j9T$abcdefghijklmnopqrstu.$" \
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefg"
 #define BCRYPT "$2b$05$abcdefghijklmnopqrstuuABCDEFGHIJKLMNOPQRSTUVWXYZ01234"
 
 static char tmpdir[] = "/tmp/test_config.XXXXXX";
@@ -331,6 +333,7 @@ struct error_row {
 
 #define SECONDS(key, lo, hi) \
 	key ": must be a whole number of seconds between " #lo " and " #hi
+#define A10 "aaaaaaaaaa"
 #define PIN_MSG "must be a crypt(3) hash starting with $y$ or $2b$ " \
 	"(make one with: kiosk hash-pin)"
 
@@ -348,6 +351,9 @@ static const struct error_row error_rows[] = {
 	{ "{" BASE ", \"sync\": {\"every\": 5}}", "sync.every: unknown key" },
 	/* A key name from the file never sends escapes to the terminal. */
 	{ "{" BASE ", \"\\u001b[2J\": 1}", "?[2J: unknown key" },
+	/* ... and a long one is cut short: 60 characters and "...". */
+	{ "{" BASE ", \"" A10 A10 A10 A10 A10 A10 A10 "\": 1}",
+	    A10 A10 A10 A10 A10 A10 "...: unknown key" },
 	{ "{" BASE ", \"idle_timeout_s\": 60, \"idle_timeout_s\": 61}",
 	    "idle_timeout_s: given twice" },
 
