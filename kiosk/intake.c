@@ -219,6 +219,10 @@ intake_signature_matches(const struct intake *in, const char *signature)
 int
 intake_sign(struct intake *in, const char *signature, int64_t now, char **msg)
 {
+	if (*signature == '\0') {
+		*msg = xstrdup("Please type your full name to sign.");
+		return -1;
+	}
 	if (!utf8_valid_text(signature, strlen(signature)) ||
 	    !intake_signature_matches(in, signature)) {
 		*msg = xstrdup("Please type your full name exactly as you "

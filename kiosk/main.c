@@ -15,10 +15,9 @@
 
 #include "config.h"
 #include "form.h"
+#include "screens.h"
 #include "store.h"
 #include "util.h"
-
-int ui_run(struct config *, struct form *, struct store *);
 
 static void
 usage(FILE *f)

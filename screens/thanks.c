@@ -39,6 +39,8 @@ thanks_draw(struct ui *ui)
 	const char *neutral = "A member of our team will go over a few of "
 	    "your answers with you before your treatment. Please take a "
 	    "seat; we will call you shortly.";
+	const char *declined = "Your answers are saved. A member of our team "
+	    "will talk with you shortly. Please take a seat.";
 
 	draw_frame(ui, "Thank you", NULL, "Enter: done");
 	if (in == NULL)
@@ -54,7 +56,9 @@ thanks_draw(struct ui *ui)
 	mvprintw(y, 24, " %s ", in->receipt);
 	attrset(A_NORMAL);
 	y += 2;
-	if (in->outcome != LEVEL_NONE || in->consent != CONSENT_ACCEPTED) {
+	if (in->consent != CONSENT_ACCEPTED) {
+		lines = draw_wrap(declined, COLS - 8, &n);
+	} else if (in->outcome != LEVEL_NONE) {
 		lines = draw_wrap(neutral, COLS - 8, &n);
 	} else {
 		draw_text(y++, 4, COLS - 8, "Please take a seat; we will call "

@@ -14,6 +14,7 @@
 #include "flow.h"
 #include "form.h"
 #include "intake.h"
+#include "screens.h"
 
 #define UI_MIN_COLS 80
 #define UI_MIN_LINES 24
@@ -98,7 +99,6 @@ void keys_map(int rc, wint_t wc, struct key *);
 bool keys_read(int c, struct key *);
 
 /* ui.c */
-int ui_run(struct config *, struct form *, struct store *);
 int64_t ui_now_ms(void);
 void ui_set_message(struct ui *, const char *);
 void ui_hit_add(struct ui *, int y, int x0, int x1, int id);

@@ -336,7 +336,8 @@ static const struct load_row load_rows[] = {
 	{ "item without id", { { I(1, 1) ".id", NULL } },
 	  "sections[1].items[1]", "missing \"id\"" },
 	{ "item id pattern", { { I(1, 1) ".id", "'Pregnant'" } },
-	  "sections[1].items[1] (\"Pregnant\")", "must match [a-z0-9_]+" },
+	  "sections[1].items[1]", "\"id\" must match [a-z0-9_]+, not "
+	  "\"Pregnant\"" },
 	{ "unknown item key", { { I(1, 1) ".requird", "true" } },
 	  PREG, "unknown key \"requird\"" },
 	{ "duplicate item key", { { I(1, 1) ".+required", "false" } },
@@ -553,18 +554,15 @@ test_load_error_row(void **state)
 {
 	const struct load_row *row = *state;
 	struct form *f = (struct form *)1;
-	char *cause = NULL, *path = NULL, *prefix;
+	char *cause = NULL, *path = NULL, *prefix = NULL;
 
 	assert_int_equal(load_edited(row->edits, &f, &cause, &path), -1);
 	assert_null(f);
 	assert_non_null(cause);
 	if (row->where[0] != '\0')
-		prefix = strdup(path), free(path),
-		path = NULL, prefix = realloc(prefix, strlen(prefix) +
-		    strlen(row->where) + 3), strcat(strcat(prefix, ": "),
-		    row->where);
+		assert_true(asprintf(&prefix, "%s: %s: ", path, row->where) > 0);
 	else
-		prefix = path;
+		assert_true(asprintf(&prefix, "%s: ", path) > 0);
 	if (strncmp(cause, prefix, strlen(prefix)) != 0)
 		fail_msg("%s: cause \"%s\" does not start with \"%s\"",
 		    row->name, cause, prefix);
@@ -573,8 +571,7 @@ test_load_error_row(void **state)
 		    row->what);
 	free(prefix);
 	free(cause);
-	if (path != prefix)
-		free(path);
+	free(path);
 }
 
 /* The base form loads and the loader keeps what it says. */
@@ -774,11 +771,6 @@ test_answers_set_rows(void **state)
 	for (i = 0; i < sizeof set_rows / sizeof set_rows[0]; i++) {
 		r = &set_rows[i];
 		a = answers_new(f);
-		if (r->item != INTRO)
-			assert_int_equal(answers_set(a, r->item, "2000-01-01",
-			    june1, &msg) == 0 || msg != NULL, 1);
-		free(msg);
-		answers_clear_all(a);
 		msg = (char *)1;
 		rc = answers_set(a, r->item, r->value, june1, &msg);
 		if (r->msg != NULL) {
@@ -951,8 +943,8 @@ static const struct flag_row flag_rows[] = {
 	  { 2028, 2, 29 }, LEVEL_NONE, "" },
 	{ "29 Feb today, born 1 Mar", "birth_date=2010-03-01",
 	  { 2028, 2, 29 }, LEVEL_REVIEW, "MINOR" },
-	{ "29 Feb today, born 29 Feb", "birth_date=2010-02-28",
-	  { 2028, 2, 29 }, LEVEL_NONE, "" },
+	{ "1 Mar birth, 1 Mar of year 18", "birth_date=2008-03-01",
+	  { 2026, 3, 1 }, LEVEL_NONE, "" },
 	{ "multiple choice: one match", "skin=psoriasis", JUNE1,
 	  LEVEL_EXCLUDE, "INFLAMED" },
 	{ "multiple choice: two matches, one flag", "skin=eczema,psoriasis",
@@ -1206,9 +1198,9 @@ test_pages_walk(void **state)
 		const char *answers;
 		const char *fwd, *back;
 	} rows[] = {
-		{ "", "0,5,6,9,11", "11,9,6,5,0" },
-		{ "q=no", "0,5,6,9,11", "11,9,6,5,0" },
-		{ "q=yes", "0,3,5,6,8,9,10,11", "11,10,9,8,6,5,3,0" },
+		{ "", "0,5,6,8,10,11", "11,10,8,6,5,0" },
+		{ "q=no", "0,5,6,8,10,11", "11,10,8,6,5,0" },
+		{ "q=yes", "0,3,5,6,8,10,11", "11,10,8,6,5,3,0" },
 		{ "a=yes", "0,5,6,7,8,10,11", "11,10,8,7,6,5,0" },
 		{ "a=yes;b=yes", "0,5,6,7,8,9,10,11", "11,10,9,8,7,6,5,0" },
 		{ "a=no;b=yes", "0,5,6,8,10,11", "11,10,8,6,5,0" },

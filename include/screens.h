@@ -1,0 +1,15 @@
+/*
+ * screens.h: the one entry point of the terminal UI (screens/), declared
+ * without curses so main.c can start it without knowing the terminal.
+ */
+#ifndef KIOSK_SCREENS_H
+#define KIOSK_SCREENS_H
+
+struct config;
+struct form;
+struct store;
+
+/* Run the kiosk on this terminal until SIGTERM/SIGHUP; 0 on a clean exit. */
+int ui_run(struct config *, struct form *, struct store *);
+
+#endif
