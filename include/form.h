@@ -185,8 +185,10 @@ void answers_clear_all(struct answers *);
 /*
  * Validate value for item (against today) and store a copy. On a bad
  * value returns -1 and *msg is a short client-facing message (caller
- * frees), e.g. "Please enter a date that exists." NULL or "" for a
- * non-required item clears the answer.
+ * frees), e.g. "Please enter a date that exists." NULL or "" (or only
+ * spaces for text) clears the answer, required or not: form_page_complete
+ * reports a missing required one. Text is stored trimmed of spaces, a
+ * multiple choice in option order.
  */
 int answers_set(struct answers *, size_t item, const char *value,
     struct kdate today, char **msg);
@@ -206,7 +208,11 @@ int form_page_next(const struct form *, const struct answers *, size_t after,
 /* The last enabled page before item index `before`; -1 when none. */
 int form_page_prev(const struct form *, const struct answers *, size_t before,
     struct form_page *page);
-/* In a one_per_page section: this page is number *k of *n enabled pages. */
+/*
+ * In a one_per_page section: this page is question *k of *n, counting
+ * enabled items that take an answer (display pages are not counted and
+ * get *k = 0). Outside one_per_page sections *k = *n = 0.
+ */
 void form_page_progress(const struct form *, const struct answers *,
     const struct form_page *, size_t *k, size_t *n);
 /*

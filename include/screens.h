@@ -8,8 +8,12 @@
 struct config;
 struct form;
 struct store;
+struct sync;
 
-/* Run the kiosk on this terminal until SIGTERM/SIGHUP; 0 on a clean exit. */
-int ui_run(struct config *, struct form *, struct store *);
+/*
+ * Run the kiosk on this terminal until SIGTERM/SIGHUP; 0 on a clean exit.
+ * sync (NULL when no server is configured) is woken after each commit.
+ */
+int ui_run(struct config *, struct form *, struct store *, struct sync *);
 
 #endif

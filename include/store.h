@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #define STORE_FILE "kiosk.db"
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 struct store;
 
@@ -29,6 +29,21 @@ struct store_intake {
 struct store_counts {
 	long pending, sent, parked, purged;
 	int64_t oldest_pending_at;	/* completed_at of the oldest unsent, 0 if none */
+	long review_pending, review_sent, review_parked;
+};
+
+/* The two kinds of record the sync engine sends. */
+enum store_kind {
+	STORE_INTAKE,
+	STORE_REVIEW,
+};
+
+/* A record due for sending (store_next_due); free with store_due_free. */
+struct store_due {
+	enum store_kind kind;
+	char *id;
+	char *payload;
+	long attempts;		/* attempts made so far */
 };
 
 /*
@@ -80,5 +95,49 @@ int store_find_payload(struct store *, const char *key, char **payload,
  * 0 when all are what store_open sets, else -1 with *cause naming them.
  */
 int store_pragma_check(struct store *, char **report, char **cause);
+
+/*
+ * The outbox. A record is "pending" until the server gives a receipt
+ * ("sent") or refuses it for good ("parked": kept, never deleted).
+ */
+
+/*
+ * The pending record whose next attempt is due at `now`, oldest first;
+ * a review waits until its intake is sent. 1 with *due filled, 0 when
+ * nothing is due, -1 on error.
+ */
+int store_next_due(struct store *, int64_t now, struct store_due *due,
+    char **cause);
+void store_due_free(struct store_due *);
+/* Earliest next attempt among pending records in *at (0: none pending). */
+int store_next_attempt_at(struct store *, int64_t *at, char **cause);
+/* One attempt ended: each counts the attempt and records it atomically. */
+int store_mark_sent(struct store *, enum store_kind, const char *id,
+    const char *server_receipt, int64_t now, char **cause);
+int store_mark_retry(struct store *, enum store_kind, const char *id,
+    int64_t next_attempt_at, const char *error, char **cause);
+int store_mark_parked(struct store *, enum store_kind, const char *id,
+    const char *error, char **cause);
+
+/* Sync history of one record for staff: attempts, last error, receipt. */
+struct store_sync_info {
+	char *state;		/* "pending" | "sent" | "parked" */
+	long attempts;
+	int64_t next_attempt_at;
+	char *last_error;	/* NULL when none */
+	char *server_receipt;	/* NULL until sent */
+	int64_t sent_at;
+};
+/* 1 found, 0 no such record, -1 error. Free with store_sync_info_free. */
+int store_sync_info(struct store *, enum store_kind, const char *id,
+    struct store_sync_info *, char **cause);
+void store_sync_info_free(struct store_sync_info *);
+
+/* Small named values that outlive a restart (last sync result, alert). */
+int store_meta_set(struct store *, const char *key, const char *value,
+    char **cause);
+/* *value is NULL when the key is unset (caller frees). */
+int store_meta_get(struct store *, const char *key, char **value,
+    char **cause);
 
 #endif

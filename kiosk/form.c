@@ -30,7 +30,7 @@ static const struct kdate form_case_today = { 2026, 1, 1 };
 /* Loader state: the form being built and the first error. */
 struct loader {
 	struct form		*f;
-	const cJSON		*sections;	/* raw, to tell "later" from "missing" */
+	const cJSON		*sections;	/* raw: "later" or "missing"? */
 	char			*cause;
 };
 
@@ -309,7 +309,8 @@ get_int(struct loader *ld, const cJSON *obj, const char *key,
 	d = cJSON_IsNumber(v) ? v->valuedouble : min - 1.0;
 	if (d < min || d > max || d != (double)(int)d)
 		return load_error(ld, loc,
-		    "\"%s\" must be a whole number from %d to %d", key, min, max);
+		    "\"%s\" must be a whole number from %d to %d", key, min,
+		    max);
 	*out = (int)d;
 	return 0;
 }
@@ -381,7 +382,8 @@ lang_index(const struct form *f, const char *lang)
 	size_t i;
 
 	for (i = 0; i < f->nlanguages; i++) {
-		if (f->languages[i] != NULL && strcmp(f->languages[i], lang) == 0)
+		if (f->languages[i] != NULL &&
+		    strcmp(f->languages[i], lang) == 0)
 			return (long)i;
 	}
 	return -1;
@@ -478,7 +480,8 @@ json_has_item(const cJSON *sections, const char *id)
 	cJSON_ArrayForEach(s, sections) {
 		cJSON_ArrayForEach(it, jget(s, "items")) {
 			v = jget(it, "id");
-			if (cJSON_IsString(v) && strcmp(v->valuestring, id) == 0)
+			if (cJSON_IsString(v) &&
+			    strcmp(v->valuestring, id) == 0)
 				return true;
 		}
 	}
@@ -554,8 +557,9 @@ parse_item_client(struct loader *ld, const cJSON *js, const char *loc,
 		return load_error(ld, loc, "\"client\" must be given_name, "
 		    "family_name, birth_date, phone or email");
 	if (client_types[c] != it->type)
-		return load_error(ld, loc, "\"client\": \"%s\" needs an item of "
-		    "type %s", client_names[c], type_names[client_types[c]]);
+		return load_error(ld, loc, "\"client\": \"%s\" needs an item "
+		    "of type %s", client_names[c],
+		    type_names[client_types[c]]);
 	for (i = 0; i < idx; i++) {
 		if (ld->f->items[i].client == (enum client_field)c) {
 			item_loc(ld->f, i, other, sizeof other);
@@ -587,7 +591,8 @@ parse_options(struct loader *ld, const cJSON *js, const char *loc,
 		    get_id(ld, o, "code", oloc, PAT_ID, &it->options[i].code))
 			return -1;
 		for (j = 0; j < i; j++) {
-			if (strcmp(it->options[j].code, it->options[i].code) == 0)
+			if (strcmp(it->options[j].code,
+			    it->options[i].code) == 0)
 				return load_error(ld, oloc, "duplicate option "
 				    "code \"%s\"", it->options[i].code);
 		}
@@ -1147,9 +1152,12 @@ parse_case_expect(struct loader *ld, const cJSON *js, const char *loc,
 	c->flags = xcalloc((size_t)cJSON_GetArraySize(arr), sizeof *c->flags);
 	i = 0;
 	cJSON_ArrayForEach(v, arr) {
-		if (!cJSON_IsString(v) || !form_has_code(ld->f, v->valuestring))
-			return load_error(ld, loc, "flags[%zu] is not a flag "
-			    "code of this form", i);
+		if (!cJSON_IsString(v))
+			return load_error(ld, loc, "flags[%zu] must be a "
+			    "string", i);
+		if (!form_has_code(ld->f, v->valuestring))
+			return load_error(ld, loc, "flags[%zu] \"%s\" is not a "
+			    "flag code of this form", i, v->valuestring);
 		for (j = 0; j < i; j++) {
 			if (strcmp(c->flags[j], v->valuestring) == 0)
 				return load_error(ld, loc, "flags: \"%s\" "
@@ -1562,7 +1570,7 @@ option_index(const struct form_item *it, const char *s, size_t n)
 	return -1;
 }
 
-/* A multiple choice "a,b": known codes, each once; rewritten in option order. */
+/* Multiple choice "a,b": known codes, each once; kept in option order. */
 static char *
 check_multiple(const struct form_item *it, char **v)
 {
@@ -1589,11 +1597,11 @@ check_multiple(const struct form_item *it, char **v)
 			continue;
 		next = out == NULL ? xstrdup(it->options[i].code) :
 		    xasprintf("%s,%s", out, it->options[i].code);
-		free(out);
+		wipe_free(out);
 		out = next;
 	}
 	free(picked);
-	free(*v);
+	wipe_free(*v);
 	*v = out;
 	return NULL;
 }

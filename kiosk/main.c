@@ -5,6 +5,9 @@
  */
 #include <crypt.h>
 #include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +19,9 @@
 #include "config.h"
 #include "form.h"
 #include "screens.h"
+#include "http.h"
 #include "store.h"
+#include "sync.h"
 #include "util.h"
 
 static void
@@ -24,6 +29,8 @@ usage(FILE *f)
 {
 	fputs("usage: kiosk [--config FILE] [run]     start the kiosk\n"
 	    "       kiosk [--config FILE] check     validate config and form\n"
+	    "       kiosk [--config FILE] sync [--once]  send stored records to "
+	    "the server\n"
 	    "       kiosk [--config FILE] status    queue counts, no personal data\n"
 	    "       kiosk [--config FILE] export    intakes as JSON lines\n"
 	    "       kiosk hash-pin                  read a PIN, print its hash\n"
@@ -87,12 +94,32 @@ cmd_check(const char *arg)
 	return 0;
 }
 
+/* The sync thread for the kiosk UI, or NULL when there is no server. */
+static int
+start_sync(const struct config *cfg, struct sync **sync)
+{
+	char *cause = NULL;
+
+	*sync = NULL;
+	if (!cfg->has_server)
+		return 0;
+	if (sync_new(cfg, sync, &cause) != 0 || sync_start(*sync, &cause) != 0) {
+		fprintf(stderr, "kiosk: %s\n", cause);
+		free(cause);
+		sync_free(*sync);
+		*sync = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 static int
 cmd_run(const char *arg)
 {
 	struct config *cfg;
 	struct form *form;
-	struct store *st;
+	struct store *st = NULL;
+	struct sync *sync = NULL;
 	int rc;
 
 	if (load_setup(arg, &cfg, &form) != 0)
@@ -106,16 +133,94 @@ cmd_run(const char *arg)
 		rc = EXIT_CANTCREAT;
 		goto out;
 	}
-	openlog("kiosk", LOG_PID | LOG_NDELAY, LOG_USER);
+	if (start_sync(cfg, &sync) != 0) {
+		rc = EXIT_CONFIG;
+		goto out;
+	}
 	syslog(LOG_INFO, "kiosk %s started, form %s %s", cfg->kiosk_id,
 	    form->id, form->version);
-	rc = ui_run(cfg, form, st) == 0 ? 0 : EXIT_SOFTWARE;
+	rc = ui_run(cfg, form, st, sync) == 0 ? 0 : EXIT_SOFTWARE;
 	syslog(LOG_INFO, "kiosk %s stopped", cfg->kiosk_id);
-	store_close(st);
 out:
+	sync_stop(sync);
+	sync_free(sync);
+	store_close(st);
 	form_free(form);
 	config_free(cfg);
 	return rc;
+}
+
+/* Headless sync: one pass (--once), or the loop until a signal. */
+static int
+cmd_sync(const char *arg, bool once)
+{
+	struct config *cfg;
+	struct sync *sync = NULL;
+	char *cause = NULL;
+	sigset_t set;
+	long left = 0;
+	int rc = 0, sig;
+
+	if (config_load(config_path(arg), &cfg, &cause) != 0 ||
+	    sync_new(cfg, &sync, &cause) != 0) {
+		fprintf(stderr, "kiosk: %s\n", cause);
+		free(cause);
+		config_free(cfg);
+		return EXIT_CONFIG;
+	}
+	if (once) {
+		if (sync_pass(sync, (int64_t)time(NULL), &left, &cause) != 0) {
+			fprintf(stderr, "kiosk: %s\n", cause);
+			free(cause);
+			rc = EXIT_SOFTWARE;
+		} else
+			rc = left > 0 ? EXIT_TEMPFAIL : 0;
+		goto out;
+	}
+	/* The loop runs in a thread; this one waits for the signal to stop. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if (sync_start(sync, &cause) != 0) {
+		fprintf(stderr, "kiosk: %s\n", cause);
+		free(cause);
+		rc = EXIT_SOFTWARE;
+		goto out;
+	}
+	syslog(LOG_INFO, "sync for %s started", cfg->kiosk_id);
+	while (sigwait(&set, &sig) != 0)
+		;
+	syslog(LOG_INFO, "sync for %s stopping (signal %d)", cfg->kiosk_id,
+	    sig);
+	sync_stop(sync);
+out:
+	sync_free(sync);
+	config_free(cfg);
+	return rc;
+}
+
+/* The last sync result, as the sync engine recorded it. */
+static int
+print_sync_meta(struct store *st)
+{
+	static const char *const keys[] = { "last_attempt_at",
+	    "last_success_at", "last_error", "alert" };
+	char *value, *cause = NULL;
+	size_t i;
+
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		if (store_meta_get(st, keys[i], &value, &cause) != 0) {
+			fprintf(stderr, "kiosk: %s\n", cause);
+			free(cause);
+			return EXIT_SOFTWARE;
+		}
+		if (value != NULL)
+			printf("%s: %s\n", keys[i], value);
+		free(value);
+	}
+	return 0;
 }
 
 static int
@@ -149,9 +254,13 @@ cmd_status(const char *arg)
 			printf("oldest pending: %s (%lld minutes ago)\n", when,
 			    (long long)((time(NULL) - c.oldest_pending_at) / 60));
 		}
+		printf("reviews pending: %ld\nreviews sent: %ld\n"
+		    "reviews parked: %ld\n", c.review_pending, c.review_sent,
+		    c.review_parked);
 		if (!cfg->has_server)
 			printf("server: none configured (intakes stay on this "
 			    "kiosk)\n");
+		rc = print_sync_meta(st);
 	}
 	store_close(st);
 	config_free(cfg);
@@ -280,7 +389,8 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config = NULL, *cmd;
-	int ch;
+	bool once = false;
+	int ch, rc;
 
 	while ((ch = getopt_long(argc, argv, "+c:hV", opts, NULL)) != -1) {
 		switch (ch) {
@@ -299,12 +409,30 @@ main(int argc, char **argv)
 		}
 	}
 	cmd = optind < argc ? argv[optind++] : "run";
+	if (strcmp(cmd, "sync") == 0 && optind < argc &&
+	    strcmp(argv[optind], "--once") == 0) {
+		once = true;
+		optind++;
+	}
 	if (optind != argc) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (strcmp(cmd, "run") == 0)
-		return cmd_run(config);
+	if (strcmp(cmd, "sync") == 0 || strcmp(cmd, "run") == 0) {
+		char *cause = NULL;
+
+		openlog("kiosk", LOG_PID | LOG_NDELAY, LOG_USER);
+		if (http_global_init(&cause) != 0) {
+			fprintf(stderr, "kiosk: %s\n", cause);
+			free(cause);
+			return EXIT_SOFTWARE;
+		}
+		rc = strcmp(cmd, "sync") == 0 ? cmd_sync(config, once) :
+		    cmd_run(config);
+		http_global_cleanup();
+		closelog();
+		return rc;
+	}
 	if (strcmp(cmd, "check") == 0)
 		return cmd_check(config);
 	if (strcmp(cmd, "status") == 0)

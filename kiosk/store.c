@@ -108,6 +108,10 @@ static const char *const store_migrations[] = {
 	" BEGIN SELECT RAISE(ABORT, 'reviews are frozen once stored'); END;"
 	"CREATE TRIGGER reviews_kept BEFORE DELETE ON reviews"
 	" BEGIN SELECT RAISE(ABORT, 'reviews are never deleted'); END;",
+	/* 2: small named values: last sync result, staff alert. */
+	"CREATE TABLE meta ("
+	" key TEXT PRIMARY KEY NOT NULL,"
+	" value TEXT);",
 };
 
 _Static_assert(sizeof store_migrations / sizeof store_migrations[0] ==
@@ -780,6 +784,24 @@ store_counts(struct store *s, struct store_counts *c, char **cause)
 	c->parked = (long)sqlite3_column_int64(stmt, 2);
 	c->purged = (long)sqlite3_column_int64(stmt, 3);
 	c->oldest_pending_at = sqlite3_column_int64(stmt, 4);
+	rv = store_finalize(s, stmt, 0, cause);
+	stmt = NULL;
+	if (rv != 0)
+		return rv;
+	rv = -1;
+	if (store_prepare(s, &stmt, cause, "SELECT"
+	    " coalesce(sum(sync_state = 'pending'), 0),"
+	    " coalesce(sum(sync_state = 'sent'), 0),"
+	    " coalesce(sum(sync_state = 'parked'), 0)"
+	    " FROM reviews", "") != 0)
+		return -1;
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		*cause = store_error(s, "counting reviews");
+		goto out;
+	}
+	c->review_pending = (long)sqlite3_column_int64(stmt, 0);
+	c->review_sent = (long)sqlite3_column_int64(stmt, 1);
+	c->review_parked = (long)sqlite3_column_int64(stmt, 2);
 	rv = 0;
 out:
 	return store_finalize(s, stmt, rv, cause);
@@ -802,6 +824,251 @@ store_audit(struct store *s, const char *actor, const char *action,
 		return -1;
 	if (sqlite3_step(stmt) != SQLITE_DONE) {
 		*cause = store_error(s, "appending to the audit log");
+		goto out;
+	}
+	rv = 0;
+out:
+	return store_finalize(s, stmt, rv, cause);
+}
+
+/* Table of a record kind: a constant, never data, so safe inside SQL. */
+static const char *
+store_table(enum store_kind kind)
+{
+	return kind == STORE_REVIEW ? "reviews" : "intakes";
+}
+
+/* Copy column i as text, NULL for SQL NULL. */
+static char *
+store_column_dup(sqlite3_stmt *stmt, int i)
+{
+	const unsigned char *t = sqlite3_column_text(stmt, i);
+
+	return t == NULL ? NULL : xstrdup((const char *)t);
+}
+
+int
+store_next_due(struct store *s, int64_t now, struct store_due *due,
+    char **cause)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rv = -1, rc;
+
+	memset(due, 0, sizeof *due);
+	if (store_prepare(s, &stmt, cause,
+	    "SELECT 0, id, payload, attempts, next_attempt_at, completed_at"
+	    " FROM intakes WHERE sync_state = 'pending'"
+	    " AND next_attempt_at <= ?1 AND payload IS NOT NULL"
+	    " UNION ALL"
+	    " SELECT 1, r.id, r.payload, r.attempts, r.next_attempt_at,"
+	    " r.decided_at FROM reviews r JOIN intakes i ON i.id = r.intake_id"
+	    " WHERE r.sync_state = 'pending' AND r.next_attempt_at <= ?1"
+	    " AND i.sync_state = 'sent'"
+	    " ORDER BY 5, 6 LIMIT 1", "i", now) != 0)
+		return -1;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_DONE) {
+		rv = 0;
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		*cause = store_error(s, "finding the next record to send");
+		goto out;
+	}
+	due->kind = sqlite3_column_int(stmt, 0) ? STORE_REVIEW : STORE_INTAKE;
+	due->id = store_column_dup(stmt, 1);
+	due->payload = store_column_dup(stmt, 2);
+	due->attempts = (long)sqlite3_column_int64(stmt, 3);
+	if (due->id == NULL || due->payload == NULL) {
+		*cause = store_error(s, "reading the next record to send");
+		store_due_free(due);
+		goto out;
+	}
+	rv = 1;
+out:
+	return store_finalize(s, stmt, rv, cause);
+}
+
+void
+store_due_free(struct store_due *due)
+{
+	free(due->id);
+	wipe_free(due->payload);
+	memset(due, 0, sizeof *due);
+}
+
+int
+store_next_attempt_at(struct store *s, int64_t *at, char **cause)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rv = -1;
+
+	*at = 0;
+	if (store_prepare(s, &stmt, cause, "SELECT coalesce(min(t), 0) FROM ("
+	    " SELECT min(next_attempt_at) AS t FROM intakes"
+	    "  WHERE sync_state = 'pending' AND payload IS NOT NULL"
+	    " UNION ALL SELECT min(r.next_attempt_at) FROM reviews r"
+	    "  JOIN intakes i ON i.id = r.intake_id"
+	    "  WHERE r.sync_state = 'pending' AND i.sync_state = 'sent')",
+	    "") != 0)
+		return -1;
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		*cause = store_error(s, "reading the next attempt time");
+		goto out;
+	}
+	*at = sqlite3_column_int64(stmt, 0);
+	rv = 0;
+out:
+	return store_finalize(s, stmt, rv, cause);
+}
+
+/* Run one UPDATE on a record; it must touch exactly that record. */
+static int
+store_mark(struct store *s, const char *sql, const char *id, char **cause,
+    const char *types, const char *text, int64_t n)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rv = -1;
+
+	/* types is "tt" or "tti": extra arguments are not read. */
+	if (store_prepare(s, &stmt, cause, sql, types, id, text, n) != 0)
+		return -1;
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		*cause = xasprintf("%s: recording an attempt for %s: %s",
+		    s->path, id, sqlite3_errmsg(s->db));
+		goto out;
+	}
+	if (sqlite3_changes(s->db) != 1) {
+		*cause = xasprintf("%s: no pending record %s", s->path, id);
+		goto out;
+	}
+	rv = 0;
+out:
+	return store_finalize(s, stmt, rv, cause);
+}
+
+int
+store_mark_sent(struct store *s, enum store_kind kind, const char *id,
+    const char *server_receipt, int64_t now, char **cause)
+{
+	char *sql = xasprintf("UPDATE %s SET sync_state = 'sent',"
+	    " attempts = attempts + 1, server_receipt = ?2, last_error = NULL,"
+	    " sent_at = ?3 WHERE id = ?1 AND sync_state = 'pending'",
+	    store_table(kind));
+	int rv;
+
+	rv = store_mark(s, sql, id, cause, "tti", server_receipt, now);
+	free(sql);
+	return rv;
+}
+
+int
+store_mark_retry(struct store *s, enum store_kind kind, const char *id,
+    int64_t next_attempt_at, const char *error, char **cause)
+{
+	char *sql = xasprintf("UPDATE %s SET attempts = attempts + 1,"
+	    " last_error = ?2, next_attempt_at = ?3"
+	    " WHERE id = ?1 AND sync_state = 'pending'", store_table(kind));
+	int rv;
+
+	rv = store_mark(s, sql, id, cause, "tti", error, next_attempt_at);
+	free(sql);
+	return rv;
+}
+
+int
+store_mark_parked(struct store *s, enum store_kind kind, const char *id,
+    const char *error, char **cause)
+{
+	char *sql = xasprintf("UPDATE %s SET sync_state = 'parked',"
+	    " attempts = attempts + 1, last_error = ?2"
+	    " WHERE id = ?1 AND sync_state = 'pending'", store_table(kind));
+	int rv;
+
+	rv = store_mark(s, sql, id, cause, "tt", error, 0);
+	free(sql);
+	return rv;
+}
+
+int
+store_sync_info(struct store *s, enum store_kind kind, const char *id,
+    struct store_sync_info *info, char **cause)
+{
+	sqlite3_stmt *stmt = NULL;
+	char *sql;
+	int rv = -1, rc;
+
+	memset(info, 0, sizeof *info);
+	sql = xasprintf("SELECT sync_state, attempts, next_attempt_at,"
+	    " last_error, server_receipt, coalesce(sent_at, 0) FROM %s"
+	    " WHERE id = ?1", store_table(kind));
+	if (store_prepare(s, &stmt, cause, sql, "t", id) != 0)
+		goto out;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_DONE) {
+		rv = 0;
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		*cause = store_error(s, "reading a record's sync history");
+		goto out;
+	}
+	info->state = store_column_dup(stmt, 0);
+	info->attempts = (long)sqlite3_column_int64(stmt, 1);
+	info->next_attempt_at = sqlite3_column_int64(stmt, 2);
+	info->last_error = store_column_dup(stmt, 3);
+	info->server_receipt = store_column_dup(stmt, 4);
+	info->sent_at = sqlite3_column_int64(stmt, 5);
+	rv = 1;
+out:
+	free(sql);
+	return store_finalize(s, stmt, rv, cause);
+}
+
+void
+store_sync_info_free(struct store_sync_info *info)
+{
+	free(info->state);
+	free(info->last_error);
+	free(info->server_receipt);
+	memset(info, 0, sizeof *info);
+}
+
+int
+store_meta_set(struct store *s, const char *key, const char *value,
+    char **cause)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rv = -1;
+
+	if (store_prepare(s, &stmt, cause, "INSERT INTO meta (key, value)"
+	    " VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2",
+	    "tt", key, value) != 0)
+		return -1;
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		*cause = store_error(s, "saving the sync state");
+		goto out;
+	}
+	rv = 0;
+out:
+	return store_finalize(s, stmt, rv, cause);
+}
+
+int
+store_meta_get(struct store *s, const char *key, char **value, char **cause)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rv = -1, rc;
+
+	*value = NULL;
+	if (store_prepare(s, &stmt, cause, "SELECT value FROM meta"
+	    " WHERE key = ?1", "t", key) != 0)
+		return -1;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*value = store_column_dup(stmt, 0);
+	else if (rc != SQLITE_DONE) {
+		*cause = store_error(s, "reading the sync state");
 		goto out;
 	}
 	rv = 0;

@@ -21,6 +21,7 @@
 
 #include "date.h"
 #include "store.h"
+#include "sync.h"
 #include "util.h"
 
 static volatile sig_atomic_t ui_quit;
@@ -217,6 +218,7 @@ ui_commit(struct ui *ui)
 	}
 	syslog(LOG_INFO, "intake %s stored, outcome %s", ui->intake->id,
 	    form_level_name(ui->intake->outcome));
+	sync_wake(ui->sync);
 	flow_event(&ui->flow, EV_STORED);
 	ui_switch(ui, &screen_commit);
 }
@@ -368,7 +370,8 @@ ui_key(struct ui *ui, const struct key *k, int64_t now)
 }
 
 int
-ui_run(struct config *cfg, struct form *form, struct store *store)
+ui_run(struct config *cfg, struct form *form, struct store *store,
+    struct sync *sync)
 {
 	struct ui ui;
 	struct key k;
@@ -379,6 +382,7 @@ ui_run(struct config *cfg, struct form *form, struct store *store)
 	ui.cfg = cfg;
 	ui.form = form;
 	ui.store = store;
+	ui.sync = sync;
 	ui.lang = form->languages[0];
 	flow_init(&ui.flow, form);
 	if (ui_signals() != 0 || ui_start(&ui) != 0)

@@ -64,6 +64,7 @@ struct ui {
 	struct config *cfg;
 	struct form *form;
 	struct store *store;
+	struct sync *sync;	/* NULL: no server configured */
 	struct flow flow;
 	struct intake *intake;	/* NULL on the welcome page */
 	const char *lang;

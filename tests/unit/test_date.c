@@ -58,7 +58,8 @@ test_parse(void **state)
 		k.y = k.m = k.d = -7;
 		rc = date_parse(rows[i].s, &k);
 		if ((rc == 0) != rows[i].ok)
-			fail_msg("date_parse(\"%s\") returned %d", rows[i].s, rc);
+			fail_msg("date_parse(\"%s\") returned %d", rows[i].s,
+			    rc);
 		if (!rows[i].ok) {
 			assert_int_equal(k.y, -7);	/* untouched */
 			continue;

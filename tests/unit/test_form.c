@@ -103,7 +103,8 @@ static const char base_form[] =
 "     {'code': 'texture', 'label': {'en': 'Texture', 'es': 'Textura'}}]},"
 "   {'id': 'notes', 'type': 'string',"
 "    'text': {'en': 'Anything else?', 'es': 'Algo mas?'}}]}],"
-" 'consent': {'version': 'c-1', 'title': {'en': 'Consent', 'es': 'Consentimiento'},"
+" 'consent': {'version': 'c-1',"
+"  'title': {'en': 'Consent', 'es': 'Consentimiento'},"
 "  'text': {'en': 'I agree.', 'es': 'Acepto.'},"
 "  'clauses': [{'id': 'downtime', 'text': {'en': 'Redness', 'es': 'Rojez'}}],"
 "  'signature': {'en': 'Type your full name', 'es': 'Nombre completo'}},"
@@ -301,7 +302,8 @@ static const struct load_row load_rows[] = {
 	  "", "duplicate key \"version\"" },
 	{ "bad form id", { { "id", "'Test Form'" } },
 	  "", "\"id\" must match [a-z0-9_-]+" },
-	{ "missing version", { { "version", NULL } }, "", "missing \"version\"" },
+	{ "missing version", { { "version", NULL } },
+	  "", "missing \"version\"" },
 	{ "missing languages", { { "languages", NULL } },
 	  "", "missing \"languages\"" },
 	{ "empty languages", { { "languages", "[]" } },
@@ -330,7 +332,8 @@ static const struct load_row load_rows[] = {
 	  "sections[2] (\"goals\")", "missing \"title\"" },
 	{ "one_per_page not a boolean",
 	  { { "sections.1.one_per_page", "'yes'" } },
-	  "sections[1] (\"health\")", "\"one_per_page\" must be true or false" },
+	  "sections[1] (\"health\")",
+	  "\"one_per_page\" must be true or false" },
 	{ "item not an object", { { I(1, 1), "'pregnant'" } },
 	  "sections[1].items[1]", "must be a JSON object" },
 	{ "item without id", { { I(1, 1) ".id", NULL } },
@@ -379,7 +382,8 @@ static const struct load_row load_rows[] = {
 	{ "max_length not whole", { { I(2, 1) ".max_length", "10.5" } },
 	  "sections[2].items[1] (\"notes\")", "\"max_length\" must be" },
 	{ "max_years_ago zero", { { I(0, 2) ".max_years_ago", "0" } },
-	  "sections[0].items[2] (\"birth_date\")", "\"max_years_ago\" must be" },
+	  "sections[0].items[2] (\"birth_date\")",
+	  "\"max_years_ago\" must be" },
 	{ "enable_when unknown item",
 	  { { I(1, 3) ".enable_when.item", "'chemotherapy'" } },
 	  CDATE, "enable_when: no item \"chemotherapy\"" },
@@ -387,7 +391,8 @@ static const struct load_row load_rows[] = {
 	  { { I(1, 1) ".enable_when", "{'item': 'chemo', 'equals': 'yes'}" } },
 	  PREG, "\"chemo\" comes later in the form" },
 	{ "enable_when later section",
-	  { { I(0, 3) ".enable_when", "{'item': 'goals', 'equals': 'lines'}" } },
+	  { { I(0, 3) ".enable_when",
+	      "{'item': 'goals', 'equals': 'lines'}" } },
 	  "sections[0].items[3] (\"phone\")", "\"goals\" comes later" },
 	{ "enable_when itself",
 	  { { I(1, 3) ".enable_when.item", "'chemo_date'" } },
@@ -396,7 +401,8 @@ static const struct load_row load_rows[] = {
 	  { { I(1, 3) ".enable_when.item", "'given_name'" } },
 	  CDATE, "\"given_name\" is a string item" },
 	{ "enable_when on a date item",
-	  { { I(1, 4) ".enable_when", "{'item': 'chemo_date', 'equals': 'x'}" } },
+	  { { I(1, 4) ".enable_when",
+	      "{'item': 'chemo_date', 'equals': 'x'}" } },
 	  SKINL, "\"chemo_date\" is a date item" },
 	{ "enable_when impossible boolean value",
 	  { { I(1, 3) ".enable_when.equals", "'maybe'" } },
@@ -413,7 +419,8 @@ static const struct load_row load_rows[] = {
 	{ "enable_when without equals",
 	  { { I(1, 3) ".enable_when.equals", NULL } },
 	  CDATE, "enable_when: missing \"equals\"" },
-	{ "enable_when empty equals", { { I(1, 3) ".enable_when.equals", "[]" } },
+	{ "enable_when empty equals",
+	  { { I(1, 3) ".enable_when.equals", "[]" } },
 	  CDATE, "\"equals\" must be a string or a non-empty array" },
 	{ "enable_when unknown key", { { I(1, 3) ".enable_when.is", "'yes'" } },
 	  CDATE, "enable_when: unknown key \"is\"" },
@@ -483,7 +490,8 @@ static const struct load_row load_rows[] = {
 	  AOPEN, "\"options\" does not apply to boolean items" },
 	{ "unknown client field", { { I(0, 0) ".client", "'nickname'" } },
 	  GIVENL, "\"client\" must be given_name" },
-	{ "client field on the wrong type", { { I(0, 3) ".client", "'email'" } },
+	{ "client field on the wrong type",
+	  { { I(0, 3) ".client", "'email'" } },
 	  "sections[0].items[3] (\"phone\")",
 	  "\"email\" needs an item of type email" },
 	{ "client on a boolean", { { I(1, 1) ".client", "'phone'" } },
@@ -495,7 +503,8 @@ static const struct load_row load_rows[] = {
 	  "sections", "\"client\": \"given_name\"" },
 	{ "no family_name item", { { I(0, 1) ".client", NULL } },
 	  "sections", "\"client\": \"family_name\"" },
-	{ "missing consent", { { "consent", NULL } }, "", "missing \"consent\"" },
+	{ "missing consent", { { "consent", NULL } },
+	  "", "missing \"consent\"" },
 	{ "consent unknown key", { { "consent.versoin", "'2'" } },
 	  "consent", "unknown key \"versoin\"" },
 	{ "consent without version", { { "consent.version", NULL } },
@@ -512,7 +521,8 @@ static const struct load_row load_rows[] = {
 	  { { "consent.clauses.0.label", "'x'" } },
 	  "consent.clauses[0] (\"downtime\")", "unknown key \"label\"" },
 	{ "missing tests", { { "tests", NULL } }, "", "missing \"tests\"" },
-	{ "no tests", { { "tests", "[]" } }, "", "\"tests\" must not be empty" },
+	{ "no tests", { { "tests", "[]" } },
+	  "", "\"tests\" must not be empty" },
 	{ "test without name", { { "tests.0.name", NULL } },
 	  "tests[0]", "missing \"name\"" },
 	{ "duplicate test name", { { "tests.1.name", "'clear client'" } },
@@ -525,24 +535,31 @@ static const struct load_row load_rows[] = {
 	{ "test answering a display item",
 	  { { "tests.1.answers.intro", "'yes'" } },
 	  "tests[1] (\"pregnant client\")", "\"intro\" is a display item" },
+	{ "test answering an item twice",
+	  { { "tests.1.answers.+pregnant", "'no'" } },
+	  "tests[1] (\"pregnant client\")",
+	  "answers: \"pregnant\" appears twice" },
 	{ "test array for a single answer",
 	  { { "tests.1.answers.pregnant", "['yes']" } },
 	  "tests[1] (\"pregnant client\")",
 	  "the answer for \"pregnant\" must be a string" },
 	{ "test array of non-strings",
 	  { { "tests.1.answers.goals", "[1, 2]" } },
-	  "tests[1] (\"pregnant client\")", "\"goals\" must hold option codes" },
+	  "tests[1] (\"pregnant client\")",
+	  "\"goals\" must hold option codes" },
 	{ "test bad expected outcome", { { "tests.1.outcome", "'excluded'" } },
 	  "tests[1] (\"pregnant client\")",
 	  "\"outcome\" must be \"clear\", \"review\" or \"exclude\"" },
 	{ "test without outcome", { { "tests.1.outcome", NULL } },
 	  "tests[1] (\"pregnant client\")", "missing \"outcome\"" },
 	{ "test unknown flag code", { { "tests.1.flags", "['PREGANT']" } },
-	  "tests[1] (\"pregnant client\")", "flags[0] is not a flag code" },
+	  "tests[1] (\"pregnant client\")",
+	  "flags[0] \"PREGANT\" is not a flag code" },
 	{ "test flag listed twice",
 	  { { "tests.1.flags", "['PREGNANT', 'PREGNANT']" } },
 	  "tests[1] (\"pregnant client\")", "\"PREGNANT\" appears twice" },
-	{ "test date that does not exist", { { "tests.1.today", "'2026-02-29'" } },
+	{ "test date that does not exist",
+	  { { "tests.1.today", "'2026-02-29'" } },
 	  "tests[1] (\"pregnant client\")", "\"today\" must be a date" },
 	{ "test answers not an object", { { "tests.1.answers", "['yes']" } },
 	  "tests[1] (\"pregnant client\")", "\"answers\" must be an object" },
@@ -560,7 +577,8 @@ test_load_error_row(void **state)
 	assert_null(f);
 	assert_non_null(cause);
 	if (row->where[0] != '\0')
-		assert_true(asprintf(&prefix, "%s: %s: ", path, row->where) > 0);
+		assert_true(asprintf(&prefix, "%s: %s: ", path,
+		    row->where) > 0);
 	else
 		assert_true(asprintf(&prefix, "%s: ", path) > 0);
 	if (strncmp(cause, prefix, strlen(prefix)) != 0)
@@ -697,7 +715,7 @@ static const struct set_row set_rows[] = {
 	  NULL },
 	{ BIRTH, "1990-05-311", "Please enter the date as day, month and "
 	  "year.", NULL },
-	{ CHEMO_DATE, "2027-01-01", NULL, NULL },	/* no "past": future ok */
+	{ CHEMO_DATE, "2027-01-01", NULL, NULL },	/* no "past" */
 	{ PREGNANT, "yes", NULL, NULL },
 	{ PREGNANT, "no", NULL, NULL },
 	{ PREGNANT, "not_sure", NULL, NULL },
@@ -795,6 +813,38 @@ test_answers_set_rows(void **state)
 		}
 		answers_free(a);
 	}
+	form_free(f);
+}
+
+/* On 29 February, 120 years back is 28 February 1900 (not a leap year). */
+static void
+test_answers_leap_today(void **state)
+{
+	static const struct {
+		const char *value, *msg;
+	} rows[] = {
+		{ "1900-02-28", NULL },
+		{ "1900-02-27", "The date can't be more than 120 years ago." },
+		{ "2020-02-29", NULL },
+		{ "2020-03-01", "The date can't be in the future." },
+	};
+	const struct kdate leap = { 2020, 2, 29 };
+	struct form *f = load_base();
+	struct answers *a = answers_new(f);
+	char *msg;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		rc = answers_set(a, BIRTH, rows[i].value, leap, &msg);
+		if (rows[i].msg == NULL && rc != 0)
+			fail_msg("%s refused: %s", rows[i].value, msg);
+		if (rows[i].msg != NULL && (rc != -1 ||
+		    strcmp(msg, rows[i].msg) != 0))
+			fail_msg("%s: got %d", rows[i].value, rc);
+		free(msg);
+	}
+	answers_free(a);
 	form_free(f);
 }
 
@@ -1418,6 +1468,7 @@ main(void)
 		cmocka_unit_test(test_text_and_lookup),
 		cmocka_unit_test(test_load_syntax_and_io),
 		cmocka_unit_test(test_answers_set_rows),
+		cmocka_unit_test(test_answers_leap_today),
 		cmocka_unit_test(test_answers_length),
 		cmocka_unit_test(test_answers_max_length),
 		cmocka_unit_test(test_answers_clear),

@@ -23,6 +23,10 @@
 #include <sqlite3.h>
 
 #include "store.h"
+
+#define STORE_VSTR(x) #x
+#define STORE_XVERSION_(x) STORE_VSTR(x)
+#define STORE_XVERSION STORE_XVERSION_(STORE_SCHEMA_VERSION)
 #include "util.h"
 
 #define NAME_PAYLOAD "{\"client\":{\"given_name\":\"Zoë\"," \
@@ -267,17 +271,17 @@ test_pragmas_in_force(void **state)
 		fail_msg("store_pragma_check: %s", cause);
 	assert_string_equal(report, "journal_mode=wal synchronous=2 "
 	    "secure_delete=1 foreign_keys=1 trusted_schema=0 "
-	    "busy_timeout=5000 user_version=1");
+	    "busy_timeout=5000 user_version=" STORE_XVERSION);
 	free(report);
 	assert_int_equal(store_pragma_check(s, NULL, &cause), 0);
 
 	/* Persistent ones are visible to any other connection too. */
 	db = raw_open(f->db);
 	assert_raw_text(db, "PRAGMA journal_mode", "wal");
-	assert_raw_text(db, "PRAGMA user_version", "1");
+	assert_raw_text(db, "PRAGMA user_version", STORE_XVERSION);
 	assert_raw_text(db, "SELECT group_concat(name, ',') FROM (SELECT name"
 	    " FROM sqlite_schema WHERE type = 'table' ORDER BY name)",
-	    "audit,intakes,pin_failures,reviews,sqlite_sequence");
+	    "audit,intakes,meta,pin_failures,reviews,sqlite_sequence");
 	raw_close(db);
 	store_close(s);
 }
@@ -571,7 +575,7 @@ test_migrates_from_zero(void **state)
 	store_close(s);
 
 	db = raw_open(f->db);
-	assert_raw_text(db, "PRAGMA user_version", "1");
+	assert_raw_text(db, "PRAGMA user_version", STORE_XVERSION);
 	assert_raw_text(db, "SELECT group_concat(name, ',') FROM (SELECT name"
 	    " FROM sqlite_schema WHERE type = 'trigger' ORDER BY name)",
 	    "audit_no_delete,audit_no_update,intakes_frozen,intakes_kept,"
@@ -614,7 +618,7 @@ test_newer_schema_refused(void **state)
 
 	cause = open_refused(f->state_dir);
 	assert_contains(cause, "database schema 99 is newer than this kiosk "
-	    "(1); upgrade the kiosk");
+	    "(" STORE_XVERSION "); upgrade the kiosk");
 	free(cause);
 
 	db = raw_open(f->db);

@@ -1,0 +1,323 @@
+/*
+ * http.c: the kiosk's HTTPS client, a thin layer over one libcurl easy
+ * handle kept for the life of the sync loop so connections are reused.
+ * It sends and reports; deciding what an answer means is sync.c's job.
+ * Never logs a body: bodies hold health data.
+ */
+#include "http.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "util.h"
+
+#define HTTP_MAX_TOKEN 4096
+#define HTTP_CONNECT_TIMEOUT_S 10L
+#define HTTP_LOW_SPEED_TIME_S 15L	/* abort below 1 byte/s for this long */
+
+struct http {
+	CURL *curl;
+	struct curl_slist *base;	/* headers every request carries */
+	char *auth;			/* "Authorization: Bearer ...", wiped */
+	const volatile sig_atomic_t *stop;
+	long connects;
+	char errbuf[CURL_ERROR_SIZE];
+	/* The response being received. */
+	char *body;
+	size_t len;
+	int too_big;
+};
+
+int
+http_global_init(char **cause)
+{
+	CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+
+	if (rc != CURLE_OK) {
+		*cause = xasprintf("cannot start libcurl: %s",
+		    curl_easy_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+void
+http_global_cleanup(void)
+{
+	curl_global_cleanup();
+}
+
+/* Read the bearer token (first line, at most HTTP_MAX_TOKEN bytes). */
+static int
+http_read_token(const char *path, char **out, char **cause)
+{
+	char buf[HTTP_MAX_TOKEN + 2];
+	FILE *f;
+	size_t n;
+
+	*out = NULL;
+	if ((f = fopen(path, "re")) == NULL) {
+		*cause = xasprintf("server.token_file: cannot read %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	n = fread(buf, 1, sizeof buf - 1, f);
+	if (ferror(f)) {
+		*cause = xasprintf("server.token_file: cannot read %s", path);
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	if (n > HTTP_MAX_TOKEN || buf[0] == '\0' || strpbrk(buf, " \t") != NULL ||
+	    !utf8_valid_text(buf, strlen(buf))) {
+		explicit_bzero(buf, sizeof buf);
+		*cause = xasprintf("server.token_file: %s must hold one token "
+		    "on one line", path);
+		return -1;
+	}
+	*out = xasprintf("Authorization: Bearer %s", buf);
+	explicit_bzero(buf, sizeof buf);
+	return 0;
+}
+
+static size_t
+http_on_body(char *data, size_t size, size_t n, void *arg)
+{
+	struct http *h = arg;
+	size_t len = size * n;
+
+	if (h->len + len > HTTP_MAX_BODY) {
+		h->too_big = 1;
+		return 0;	/* makes curl fail with CURLE_WRITE_ERROR */
+	}
+	h->body = xrealloc(h->body, h->len + len + 1);
+	memcpy(h->body + h->len, data, len);
+	h->len += len;
+	h->body[h->len] = '\0';
+	return len;
+}
+
+static int
+http_on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+    curl_off_t ultotal, curl_off_t ulnow)
+{
+	const struct http *h = arg;
+
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return h->stop != NULL && *h->stop ? 1 : 0;
+}
+
+/* Set the options every request shares; -1 when curl refuses one. */
+static int
+http_setup(struct http *h, const struct http_opts *o, char **cause)
+{
+	CURL *c = h->curl;
+	CURLcode rc = CURLE_OK;
+
+#define SET(opt, val) do { if (rc == CURLE_OK) rc = curl_easy_setopt(c, opt, val); } while (0)
+	SET(CURLOPT_ERRORBUFFER, h->errbuf);
+	SET(CURLOPT_NOSIGNAL, 1L);
+	SET(CURLOPT_PROTOCOLS_STR, "https");
+	SET(CURLOPT_REDIR_PROTOCOLS_STR, "https");
+	SET(CURLOPT_FOLLOWLOCATION, 0L);
+	SET(CURLOPT_SSL_VERIFYPEER, 1L);
+	SET(CURLOPT_SSL_VERIFYHOST, 2L);
+	SET(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	if (o->ca_file != NULL)
+		SET(CURLOPT_CAINFO, o->ca_file);
+	if (o->client_cert != NULL) {
+		SET(CURLOPT_SSLCERT, o->client_cert);
+		SET(CURLOPT_SSLKEY, o->client_key);
+	}
+	SET(CURLOPT_PROXY, o->proxy != NULL ? o->proxy : "");
+	SET(CURLOPT_CONNECTTIMEOUT, o->timeout_s < HTTP_CONNECT_TIMEOUT_S ?
+	    o->timeout_s : HTTP_CONNECT_TIMEOUT_S);
+	SET(CURLOPT_TIMEOUT, o->timeout_s);
+	SET(CURLOPT_LOW_SPEED_LIMIT, 1L);
+	SET(CURLOPT_LOW_SPEED_TIME, o->timeout_s < HTTP_LOW_SPEED_TIME_S ?
+	    o->timeout_s : HTTP_LOW_SPEED_TIME_S);
+	SET(CURLOPT_TCP_KEEPALIVE, 1L);
+	SET(CURLOPT_USERAGENT, "kiosk/" KIOSK_VERSION);
+	SET(CURLOPT_WRITEFUNCTION, http_on_body);
+	SET(CURLOPT_WRITEDATA, h);
+	SET(CURLOPT_NOPROGRESS, 0L);
+	SET(CURLOPT_XFERINFOFUNCTION, http_on_progress);
+	SET(CURLOPT_XFERINFODATA, h);
+	SET(CURLOPT_POST, 1L);
+#undef SET
+	if (rc != CURLE_OK) {
+		*cause = xasprintf("libcurl refused an option: %s",
+		    curl_easy_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+int
+http_new(const struct http_opts *o, struct http **out, char **cause)
+{
+	struct http *h = xcalloc(1, sizeof *h);
+	static const char *const headers[] = {
+		"Content-Type: application/json",
+		"Accept: application/json",
+		"Expect:",	/* send at once, no 100-continue wait */
+	};
+	size_t i;
+
+	*out = NULL;
+	h->stop = o->stop;
+	if ((h->curl = curl_easy_init()) == NULL) {
+		*cause = xstrdup("cannot create a libcurl handle");
+		goto fail;
+	}
+	if (o->token_file != NULL &&
+	    http_read_token(o->token_file, &h->auth, cause) != 0)
+		goto fail;
+	for (i = 0; i < sizeof headers / sizeof headers[0]; i++) {
+		struct curl_slist *l = curl_slist_append(h->base, headers[i]);
+
+		if (l == NULL)
+			fatalx(EXIT_SOFTWARE, "out of memory");
+		h->base = l;
+	}
+	if (http_setup(h, o, cause) != 0)
+		goto fail;
+	*out = h;
+	return 0;
+fail:
+	http_free(h);
+	return -1;
+}
+
+void
+http_free(struct http *h)
+{
+	if (h == NULL)
+		return;
+	if (h->curl != NULL)
+		curl_easy_cleanup(h->curl);
+	curl_slist_free_all(h->base);
+	wipe_free(h->auth);
+	wipe_free(h->body);
+	free(h);
+}
+
+long
+http_connects(const struct http *h)
+{
+	return h->connects;
+}
+
+/* Sort a curl failure into what the retry policy needs to know. */
+static enum http_fail
+http_classify(CURLcode rc, int too_big)
+{
+	switch (rc) {
+	case CURLE_OK:
+		return HTTP_OK;
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_CRL_BADFILE:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+		return HTTP_TLS;
+	case CURLE_ABORTED_BY_CALLBACK:
+		return HTTP_ABORTED;
+	case CURLE_WRITE_ERROR:
+		return too_big ? HTTP_PROTOCOL : HTTP_NETWORK;
+	case CURLE_WEIRD_SERVER_REPLY:
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_BAD_CONTENT_ENCODING:
+	case CURLE_HTTP2:
+		return HTTP_PROTOCOL;
+	default:
+		return HTTP_NETWORK;
+	}
+}
+
+int
+http_post(struct http *h, const char *url, const char *key, const char *body,
+    struct http_result *res, char **cause)
+{
+	struct curl_slist *headers = NULL, *l, *p;
+	char *idem = xasprintf("Idempotency-Key: \"%s\"", key);
+	curl_off_t retry = 0;
+	long status = 0, connects = 0;
+	CURLcode rc = CURLE_OK;
+	int rv = -1;
+
+	memset(res, 0, sizeof *res);
+	res->retry_after_s = -1;
+	h->len = 0;
+	h->too_big = 0;
+	h->errbuf[0] = '\0';
+	/* Per-request headers in front of the shared ones. */
+	for (p = h->base; p != NULL; p = p->next) {
+		if ((l = curl_slist_append(headers, p->data)) == NULL)
+			fatalx(EXIT_SOFTWARE, "out of memory");
+		headers = l;
+	}
+	if ((l = curl_slist_append(headers, idem)) == NULL ||
+	    (h->auth != NULL && (l = curl_slist_append(l, h->auth)) == NULL))
+		fatalx(EXIT_SOFTWARE, "out of memory");
+	headers = l;
+	if ((rc = curl_easy_setopt(h->curl, CURLOPT_URL, url)) != CURLE_OK ||
+	    (rc = curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, headers)) !=
+	    CURLE_OK ||
+	    (rc = curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, body)) !=
+	    CURLE_OK ||
+	    (rc = curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE_LARGE,
+	    (curl_off_t)strlen(body))) != CURLE_OK) {
+		*cause = xasprintf("libcurl refused the request for %s: %s", key,
+		    curl_easy_strerror(rc));
+		goto out;
+	}
+	rc = curl_easy_perform(h->curl);
+	res->fail = http_classify(rc, h->too_big);
+	if (curl_easy_getinfo(h->curl, CURLINFO_NUM_CONNECTS, &connects) ==
+	    CURLE_OK)
+		h->connects += connects;
+	if (rc == CURLE_OK) {
+		if (curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE,
+		    &status) == CURLE_OK)
+			res->status = status;
+		if (curl_easy_getinfo(h->curl, CURLINFO_RETRY_AFTER, &retry) ==
+		    CURLE_OK && retry > 0)
+			res->retry_after_s = (long)retry;
+	} else
+		res->error = xstrdup(h->errbuf[0] != '\0' ? h->errbuf :
+		    curl_easy_strerror(rc));
+	res->body = h->len > 0 ? xstrndup(h->body, h->len) : xstrdup("");
+	res->len = h->len;
+	rv = 0;
+out:
+	/* The handle must not keep pointers to what is freed here. */
+	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, NULL);
+	curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, NULL);
+	curl_slist_free_all(headers);
+	free(idem);
+	if (h->body != NULL)
+		explicit_bzero(h->body, h->len);
+	h->len = 0;
+	return rv;
+}
+
+void
+http_result_free(struct http_result *res)
+{
+	wipe_free(res->body);
+	free(res->error);
+	memset(res, 0, sizeof *res);
+}
