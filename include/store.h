@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #define STORE_FILE "kiosk.db"
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 struct store;
 
@@ -139,5 +139,57 @@ int store_meta_set(struct store *, const char *key, const char *value,
 /* *value is NULL when the key is unset (caller frees). */
 int store_meta_get(struct store *, const char *key, char **value,
     char **cause);
+
+/* An intake as staff mode lists it. Pointers live during the callback. */
+struct store_row {
+	const char *id;
+	const char *receipt;
+	const char *outcome;
+	const char *consent;
+	const char *sync_state;
+	const char *payload;	/* NULL once purged */
+	const char *decision;	/* the latest staff decision, or NULL */
+	int64_t completed_at;
+};
+
+/*
+ * Call fn for each intake completed at or after since, newest first.
+ * Stops and returns fn's value when it is non-zero.
+ */
+int store_each_intake(struct store *, int64_t since,
+    int (*fn)(const struct store_row *, void *), void *arg, char **cause);
+
+/* A staff decision on an intake, frozen once stored like an intake. */
+struct store_review {
+	const char *id;
+	const char *intake_id;
+	const char *decision;	/* "cleared" | "declined" | "consult" */
+	const char *note;	/* may be NULL */
+	const char *staff;
+	int64_t decided_at;
+	const char *payload;	/* wire format (DESIGN.md, POST /reviews) */
+	const char *sync_state;	/* filled by store_each_review */
+};
+/* Store a review, pending for sync, and audit it, in one transaction. */
+int store_put_review(struct store *, const struct store_review *,
+    char **cause);
+/* Each review of an intake, oldest first (a later one supersedes). */
+int store_each_review(struct store *, const char *intake_id,
+    int (*fn)(const struct store_review *, void *), void *arg, char **cause);
+
+/*
+ * Retention: remove the personal data (payload; review notes) of intakes
+ * that are sent and either reviewed before `cutoff` or completed before
+ * it without a review. Never touches unsent or parked intakes. Audited.
+ */
+int store_purge(struct store *, int64_t cutoff, int64_t now, long *purged,
+    char **cause);
+
+/* Staff PIN failure counters, kept so a restart does not reset a lockout. */
+int store_pin_get(struct store *, const char *who, long *count,
+    int64_t *last_at, int64_t *locked_until, char **cause);
+int store_pin_failed(struct store *, const char *who, int64_t now,
+    int64_t locked_until, char **cause);
+int store_pin_reset(struct store *, const char *who, char **cause);
 
 #endif

@@ -112,6 +112,16 @@ static const char *const store_migrations[] = {
 	"CREATE TABLE meta ("
 	" key TEXT PRIMARY KEY NOT NULL,"
 	" value TEXT);",
+	/* 3: retention may purge a review's note and payload too. */
+	"DROP TRIGGER reviews_frozen;"
+	"CREATE TRIGGER reviews_frozen BEFORE UPDATE OF"
+	" id, intake_id, decision, staff, decided_at ON reviews"
+	" BEGIN SELECT RAISE(ABORT, 'reviews are frozen once stored'); END;"
+	"CREATE TRIGGER reviews_purge_only BEFORE UPDATE OF note, payload"
+	" ON reviews WHEN NEW.note IS NOT NULL AND NEW.note IS NOT OLD.note"
+	" OR NEW.payload <> OLD.payload AND NEW.payload <> '{}'"
+	" BEGIN SELECT RAISE(ABORT, 'a review can only be purged'); END;"
+	"ALTER TABLE reviews ADD COLUMN purged_at INTEGER;",
 };
 
 _Static_assert(sizeof store_migrations / sizeof store_migrations[0] ==
@@ -1069,6 +1079,257 @@ store_meta_get(struct store *s, const char *key, char **value, char **cause)
 		*value = store_column_dup(stmt, 0);
 	else if (rc != SQLITE_DONE) {
 		*cause = store_error(s, "reading the sync state");
+		goto out;
+	}
+	rv = 0;
+out:
+	return store_finalize(s, stmt, rv, cause);
+}
+
+int
+store_each_intake(struct store *s, int64_t since,
+    int (*fn)(const struct store_row *, void *), void *arg, char **cause)
+{
+	sqlite3_stmt *stmt = NULL;
+	struct store_row row;
+	int rv = -1, rc;
+
+	if (store_prepare(s, &stmt, cause, "SELECT i.id, i.receipt, i.outcome,"
+	    " i.consent, i.sync_state, i.payload, i.completed_at,"
+	    " (SELECT r.decision FROM reviews r WHERE r.intake_id = i.id"
+	    "  ORDER BY r.decided_at DESC, r.rowid DESC LIMIT 1)"
+	    " FROM intakes i WHERE i.completed_at >= ?1"
+	    " ORDER BY i.completed_at DESC, i.rowid DESC", "i", since) != 0)
+		return -1;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		row.id = (const char *)sqlite3_column_text(stmt, 0);
+		row.receipt = (const char *)sqlite3_column_text(stmt, 1);
+		row.outcome = (const char *)sqlite3_column_text(stmt, 2);
+		row.consent = (const char *)sqlite3_column_text(stmt, 3);
+		row.sync_state = (const char *)sqlite3_column_text(stmt, 4);
+		row.payload = (const char *)sqlite3_column_text(stmt, 5);
+		row.completed_at = sqlite3_column_int64(stmt, 6);
+		row.decision = (const char *)sqlite3_column_text(stmt, 7);
+		if (row.id == NULL || row.receipt == NULL || row.outcome == NULL ||
+		    row.consent == NULL || row.sync_state == NULL) {
+			*cause = store_error(s, "reading an intake");
+			goto out;
+		}
+		if ((rv = fn(&row, arg)) != 0)
+			goto out;
+	}
+	if (rc != SQLITE_DONE) {
+		*cause = store_error(s, "listing intakes");
+		rv = -1;
+		goto out;
+	}
+	rv = 0;
+out:
+	return store_finalize(s, stmt, rv, cause);
+}
+
+int
+store_put_review(struct store *s, const struct store_review *r, char **cause)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rv = -1;
+
+	if (store_exec(s, "BEGIN IMMEDIATE", "starting to store a review",
+	    cause) != 0)
+		return -1;
+	if (store_prepare(s, &stmt, cause, "INSERT INTO reviews (id, intake_id,"
+	    " decision, note, staff, decided_at, payload, next_attempt_at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?6)", "tttttit", r->id,
+	    r->intake_id, r->decision, r->note, r->staff, r->decided_at,
+	    r->payload) != 0)
+		goto out;
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		*cause = xasprintf("%s: storing review %s: %s", s->path, r->id,
+		    sqlite3_errmsg(s->db));
+		goto out;
+	}
+	rv = store_finalize(s, stmt, 0, cause);
+	stmt = NULL;
+	if (rv == 0)
+		rv = store_audit(s, r->staff, "review", r->id, cause);
+	if (rv == 0)
+		rv = store_exec(s, "COMMIT", "committing a review", cause);
+out:
+	rv = store_finalize(s, stmt, rv, cause);
+	if (rv != 0)
+		store_rollback(s, cause);
+	return rv;
+}
+
+int
+store_each_review(struct store *s, const char *intake_id,
+    int (*fn)(const struct store_review *, void *), void *arg, char **cause)
+{
+	sqlite3_stmt *stmt = NULL;
+	struct store_review r;
+	int rv = -1, rc;
+
+	if (store_prepare(s, &stmt, cause, "SELECT id, intake_id, decision,"
+	    " note, staff, decided_at, payload, sync_state FROM reviews"
+	    " WHERE intake_id = ?1 ORDER BY decided_at, rowid", "t",
+	    intake_id) != 0)
+		return -1;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		r.id = (const char *)sqlite3_column_text(stmt, 0);
+		r.intake_id = (const char *)sqlite3_column_text(stmt, 1);
+		r.decision = (const char *)sqlite3_column_text(stmt, 2);
+		r.note = (const char *)sqlite3_column_text(stmt, 3);
+		r.staff = (const char *)sqlite3_column_text(stmt, 4);
+		r.decided_at = sqlite3_column_int64(stmt, 5);
+		r.payload = (const char *)sqlite3_column_text(stmt, 6);
+		r.sync_state = (const char *)sqlite3_column_text(stmt, 7);
+		if ((rv = fn(&r, arg)) != 0)
+			goto out;
+	}
+	if (rc != SQLITE_DONE) {
+		*cause = store_error(s, "listing reviews");
+		rv = -1;
+		goto out;
+	}
+	rv = 0;
+out:
+	return store_finalize(s, stmt, rv, cause);
+}
+
+/* Run one parameterised statement to completion; *changes when wanted. */
+static int
+store_run(struct store *s, const char *what, long *changes, char **cause,
+    const char *sql, const char *types, int64_t a, int64_t b)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rv = -1;
+
+	if (store_prepare(s, &stmt, cause, sql, types, a, b) != 0)
+		return -1;
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		*cause = store_error(s, what);
+		goto out;
+	}
+	if (changes != NULL)
+		*changes = (long)sqlite3_changes(s->db);
+	rv = 0;
+out:
+	return store_finalize(s, stmt, rv, cause);
+}
+
+int
+store_purge(struct store *s, int64_t cutoff, int64_t now, long *purged,
+    char **cause)
+{
+	char *subject;
+	int rv = -1;
+
+	*purged = 0;
+	if (store_exec(s, "BEGIN IMMEDIATE", "starting a purge", cause) != 0)
+		return -1;
+	if (store_run(s, "marking intakes to purge", NULL, cause,
+	    "CREATE TEMP TABLE IF NOT EXISTS purge_ids (id TEXT PRIMARY KEY)",
+	    "", 0, 0) != 0 ||
+	    store_run(s, "marking intakes to purge", NULL, cause,
+	    "DELETE FROM temp.purge_ids", "", 0, 0) != 0 ||
+	    store_run(s, "marking intakes to purge", NULL, cause,
+	    "INSERT INTO temp.purge_ids SELECT i.id FROM intakes i"
+	    " WHERE i.payload IS NOT NULL AND i.sync_state = 'sent'"
+	    " AND coalesce((SELECT max(r.decided_at) FROM reviews r"
+	    "  WHERE r.intake_id = i.id), i.completed_at) < ?1", "i",
+	    cutoff, 0) != 0 ||
+	    store_run(s, "purging intakes", purged, cause,
+	    "UPDATE intakes SET payload = NULL, purged_at = ?1"
+	    " WHERE id IN (SELECT id FROM temp.purge_ids)", "i", now, 0) != 0 ||
+	    store_run(s, "purging reviews", NULL, cause,
+	    "UPDATE reviews SET note = NULL, payload = '{}', purged_at = ?1"
+	    " WHERE intake_id IN (SELECT id FROM temp.purge_ids)"
+	    " AND sync_state = 'sent'", "i", now, 0) != 0)
+		goto out;
+	if (*purged > 0) {
+		subject = xasprintf("%ld intakes", *purged);
+		rv = store_audit(s, "kiosk", "purge", subject, cause);
+		free(subject);
+		if (rv != 0)
+			goto out;
+	}
+	rv = store_exec(s, "COMMIT", "committing a purge", cause);
+out:
+	if (rv != 0)
+		store_rollback(s, cause);
+	return rv;
+}
+
+int
+store_pin_get(struct store *s, const char *who, long *count, int64_t *last_at,
+    int64_t *locked_until, char **cause)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rv = -1, rc;
+
+	*count = 0;
+	*last_at = *locked_until = 0;
+	if (store_prepare(s, &stmt, cause, "SELECT count, last_at, locked_until"
+	    " FROM pin_failures WHERE staff = ?1", "t", who) != 0)
+		return -1;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		*count = (long)sqlite3_column_int64(stmt, 0);
+		*last_at = sqlite3_column_int64(stmt, 1);
+		*locked_until = sqlite3_column_int64(stmt, 2);
+	} else if (rc != SQLITE_DONE) {
+		*cause = store_error(s, "reading PIN failures");
+		goto out;
+	}
+	rv = 0;
+out:
+	return store_finalize(s, stmt, rv, cause);
+}
+
+int
+store_pin_failed(struct store *s, const char *who, int64_t now,
+    int64_t locked_until, char **cause)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rv = -1;
+
+	if (store_exec(s, "BEGIN IMMEDIATE", "recording a PIN failure",
+	    cause) != 0)
+		return -1;
+	if (store_prepare(s, &stmt, cause, "INSERT INTO pin_failures (staff,"
+	    " count, last_at, locked_until) VALUES (?1, 1, ?2, ?3)"
+	    " ON CONFLICT (staff) DO UPDATE SET count = count + 1,"
+	    " last_at = ?2, locked_until = ?3", "tii", who, now,
+	    locked_until) != 0)
+		goto out;
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		*cause = store_error(s, "recording a PIN failure");
+		goto out;
+	}
+	rv = store_finalize(s, stmt, 0, cause);
+	stmt = NULL;
+	if (rv == 0)
+		rv = store_audit(s, "unknown", "pin-failure", who, cause);
+	if (rv == 0)
+		rv = store_exec(s, "COMMIT", "committing a PIN failure", cause);
+out:
+	rv = store_finalize(s, stmt, rv, cause);
+	if (rv != 0)
+		store_rollback(s, cause);
+	return rv;
+}
+
+int
+store_pin_reset(struct store *s, const char *who, char **cause)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rv = -1;
+
+	if (store_prepare(s, &stmt, cause, "DELETE FROM pin_failures"
+	    " WHERE staff = ?1", "t", who) != 0)
+		return -1;
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		*cause = store_error(s, "resetting PIN failures");
 		goto out;
 	}
 	rv = 0;

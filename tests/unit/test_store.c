@@ -579,7 +579,8 @@ test_migrates_from_zero(void **state)
 	assert_raw_text(db, "SELECT group_concat(name, ',') FROM (SELECT name"
 	    " FROM sqlite_schema WHERE type = 'trigger' ORDER BY name)",
 	    "audit_no_delete,audit_no_update,intakes_frozen,intakes_kept,"
-	    "intakes_purge_only,reviews_frozen,reviews_kept");
+	    "intakes_purge_only,reviews_frozen,reviews_kept,"
+	    "reviews_purge_only");
 	assert_raw_text(db, "SELECT group_concat(name, ',') FROM (SELECT name"
 	    " FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL"
 	    " ORDER BY name)",
