@@ -23,7 +23,13 @@ enum flow_state {
 	FLOW_DECLINE,		/* "are you sure you want to decline?" */
 	FLOW_COMMIT,		/* the caller stores the intake now */
 	FLOW_THANKS,
-	FLOW_STAFF,		/* staff PIN prompt (staff mode) */
+	FLOW_PIN,		/* staff PIN prompt */
+	FLOW_STAFF_HOME,	/* today's intakes, flagged first */
+	FLOW_STAFF_DETAIL,	/* one intake: answers, flags, consent, sync */
+	FLOW_STAFF_DECIDE,	/* cleared / declined / consult with a note */
+	FLOW_STAFF_SYNC,	/* sync status, parked records, "sync now" */
+	FLOW_STAFF_EXIT,	/* "exit the kiosk?" */
+	FLOW_QUIT,		/* the kiosk stops (maintenance) */
 };
 
 enum flow_event {
@@ -35,7 +41,12 @@ enum flow_event {
 	EV_STORED,		/* the intake is committed */
 	EV_TIMEOUT,		/* idle timeout ran out: wipe, back to welcome */
 	EV_STAFF,		/* staff key on the welcome page */
-	EV_DONE,		/* thank-you page finished / staff mode left */
+	EV_DONE,		/* thank-you page finished / staff signed out */
+	EV_SIGNED_IN,		/* a staff PIN was accepted */
+	EV_OPEN,		/* staff: open intake flow.intake_id */
+	EV_DECIDE,		/* staff: record a decision on it */
+	EV_SYNC,		/* staff: the sync status page */
+	EV_EXIT,		/* staff: exit the kiosk (asks first) */
 };
 
 struct flow {
@@ -48,6 +59,8 @@ struct flow {
 	bool editing;		/* a page opened from the review returns there */
 	bool consent_read;	/* the consent text was scrolled to its end */
 	enum flow_state before_decline;
+	size_t staff;		/* signed-in staff member (config index) */
+	char intake_id[37];	/* staff: the intake being looked at */
 };
 
 void flow_init(struct flow *, const struct form *);
@@ -61,6 +74,8 @@ void flow_start(struct flow *, const struct answers *);
 enum flow_state flow_event(struct flow *, enum flow_event);
 /* Whether the state is one where a client is mid check-in (idle applies). */
 bool flow_client_active(const struct flow *);
+/* Whether staff mode is open, PIN prompt included (staff idle logout applies). */
+bool flow_staff_active(const struct flow *);
 const char *flow_state_name(enum flow_state);
 
 #endif

@@ -109,6 +109,8 @@ int store_pragma_check(struct store *, char **report, char **cause);
 int store_next_due(struct store *, int64_t now, struct store_due *due,
     char **cause);
 void store_due_free(struct store_due *);
+/* Staff's "sync now": every pending record becomes due at now. */
+int store_due_now(struct store *, int64_t now, char **cause);
 /* Earliest next attempt among pending records in *at (0: none pending). */
 int store_next_attempt_at(struct store *, int64_t *at, char **cause);
 /* One attempt ended: each counts the attempt and records it atomically. */
@@ -180,7 +182,8 @@ int store_each_review(struct store *, const char *intake_id,
 /*
  * Retention: remove the personal data (payload; review notes) of intakes
  * that are sent and either reviewed before `cutoff` or completed before
- * it without a review. Never touches unsent or parked intakes. Audited.
+ * it without a review. Never touches unsent or parked intakes, nor an
+ * intake with a decision not yet sent (its note would outlive it). Audited.
  */
 int store_purge(struct store *, int64_t cutoff, int64_t now, long *purged,
     char **cause);

@@ -65,6 +65,8 @@ void sync_loop(struct sync *);
 int sync_start(struct sync *, char **cause);
 /* A record was just stored: send it soon. Safe from any thread. */
 void sync_wake(struct sync *);
+/* Staff asked for "sync now": forget any pause, then wake the loop. */
+void sync_now(struct sync *);
 /* Stop the loop (aborting a request in flight) and join its thread. */
 void sync_stop(struct sync *);
 /* TLS connections made so far (for the benchmark and tests). */

@@ -14,7 +14,10 @@ static const char *const state_names[] = {
 	[FLOW_CONSENT] = "consent", [FLOW_CLAUSE] = "clause",
 	[FLOW_SIGN] = "sign", [FLOW_DECLINE] = "decline",
 	[FLOW_COMMIT] = "commit", [FLOW_THANKS] = "thanks",
-	[FLOW_STAFF] = "staff",
+	[FLOW_PIN] = "pin", [FLOW_STAFF_HOME] = "staff-home",
+	[FLOW_STAFF_DETAIL] = "staff-detail",
+	[FLOW_STAFF_DECIDE] = "staff-decide", [FLOW_STAFF_SYNC] = "staff-sync",
+	[FLOW_STAFF_EXIT] = "staff-exit", [FLOW_QUIT] = "quit",
 };
 
 const char *
@@ -39,11 +42,53 @@ flow_start(struct flow *f, const struct answers *answers)
 	f->state = FLOW_ABOUT;
 }
 
+static enum flow_state flow_reset(struct flow *);
+
 bool
 flow_client_active(const struct flow *f)
 {
-	return f->state != FLOW_WELCOME && f->state != FLOW_THANKS &&
-	    f->state != FLOW_COMMIT && f->state != FLOW_STAFF;
+	return f->state >= FLOW_ABOUT && f->state <= FLOW_DECLINE;
+}
+
+bool
+flow_staff_active(const struct flow *f)
+{
+	return f->state >= FLOW_PIN && f->state <= FLOW_STAFF_EXIT;
+}
+
+/* Staff mode: PIN prompt, home and the pages under it. */
+static enum flow_state
+flow_on_staff(struct flow *f, enum flow_event ev)
+{
+	static const struct {
+		enum flow_state from;
+		enum flow_event ev;
+		enum flow_state to;
+	} moves[] = {
+		{ FLOW_PIN, EV_SIGNED_IN, FLOW_STAFF_HOME },
+		{ FLOW_PIN, EV_BACK, FLOW_WELCOME },
+		{ FLOW_STAFF_HOME, EV_OPEN, FLOW_STAFF_DETAIL },
+		{ FLOW_STAFF_HOME, EV_SYNC, FLOW_STAFF_SYNC },
+		{ FLOW_STAFF_HOME, EV_EXIT, FLOW_STAFF_EXIT },
+		{ FLOW_STAFF_HOME, EV_BACK, FLOW_WELCOME },
+		{ FLOW_STAFF_DETAIL, EV_DECIDE, FLOW_STAFF_DECIDE },
+		{ FLOW_STAFF_DETAIL, EV_BACK, FLOW_STAFF_HOME },
+		{ FLOW_STAFF_DECIDE, EV_NEXT, FLOW_STAFF_DETAIL },
+		{ FLOW_STAFF_DECIDE, EV_BACK, FLOW_STAFF_DETAIL },
+		{ FLOW_STAFF_SYNC, EV_BACK, FLOW_STAFF_HOME },
+		{ FLOW_STAFF_EXIT, EV_BACK, FLOW_STAFF_HOME },
+		{ FLOW_STAFF_EXIT, EV_NEXT, FLOW_QUIT },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof moves / sizeof moves[0]; i++) {
+		if (moves[i].from != f->state || moves[i].ev != ev)
+			continue;
+		if (moves[i].to == FLOW_WELCOME)
+			return flow_reset(f);
+		return f->state = moves[i].to;
+	}
+	return f->state;
 }
 
 /* Back to the welcome page with nothing of the client left. */
@@ -206,7 +251,7 @@ flow_event(struct flow *f, enum flow_event ev)
 	switch (f->state) {
 	case FLOW_WELCOME:
 		if (ev == EV_STAFF)
-			return f->state = FLOW_STAFF;
+			return f->state = FLOW_PIN;
 		return f->state;	/* flow_start begins a check-in */
 	case FLOW_ABOUT:
 		if (ev == EV_NEXT)
@@ -235,8 +280,10 @@ flow_event(struct flow *f, enum flow_event ev)
 			return f->state = FLOW_THANKS;
 		return f->state;
 	case FLOW_THANKS:
-	case FLOW_STAFF:
+	case FLOW_QUIT:
 		return f->state;
+	default:
+		return flow_on_staff(f, ev);
 	}
 	return f->state;
 }

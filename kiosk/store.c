@@ -1235,6 +1235,8 @@ store_purge(struct store *s, int64_t cutoff, int64_t now, long *purged,
 	    store_run(s, "marking intakes to purge", NULL, cause,
 	    "INSERT INTO temp.purge_ids SELECT i.id FROM intakes i"
 	    " WHERE i.payload IS NOT NULL AND i.sync_state = 'sent'"
+	    " AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.intake_id = i.id"
+	    "  AND r.sync_state <> 'sent')"
 	    " AND coalesce((SELECT max(r.decided_at) FROM reviews r"
 	    "  WHERE r.intake_id = i.id), i.completed_at) < ?1", "i",
 	    cutoff, 0) != 0 ||
@@ -1335,4 +1337,22 @@ store_pin_reset(struct store *s, const char *who, char **cause)
 	rv = 0;
 out:
 	return store_finalize(s, stmt, rv, cause);
+}
+
+int
+store_due_now(struct store *s, int64_t now, char **cause)
+{
+	if (store_exec(s, "BEGIN IMMEDIATE", "starting sync now", cause) != 0)
+		return -1;
+	if (store_run(s, "making intakes due", NULL, cause, "UPDATE intakes"
+	    " SET next_attempt_at = ?1 WHERE sync_state = 'pending'"
+	    " AND next_attempt_at > ?1", "i", now, 0) != 0 ||
+	    store_run(s, "making reviews due", NULL, cause, "UPDATE reviews"
+	    " SET next_attempt_at = ?1 WHERE sync_state = 'pending'"
+	    " AND next_attempt_at > ?1", "i", now, 0) != 0 ||
+	    store_exec(s, "COMMIT", "committing sync now", cause) != 0) {
+		store_rollback(s, cause);
+		return -1;
+	}
+	return 0;
 }

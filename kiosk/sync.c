@@ -343,11 +343,13 @@ sync_pass(struct sync *s, int64_t now, long *left, char **cause)
 			return -1;
 		now = (int64_t)time(NULL);
 	}
+	pthread_mutex_lock(&s->lock);
 	if (stop_pass && !s->stop) {
 		s->fail_streak++;
 		s->not_before = now + (delay > 0 ? delay : 1);
 	} else if (!stop_pass)
 		s->fail_streak = 0;
+	pthread_mutex_unlock(&s->lock);
 	return sync_left(s, left, cause);
 }
 
@@ -355,12 +357,15 @@ sync_pass(struct sync *s, int64_t now, long *left, char **cause)
 static long
 sync_wait_s(struct sync *s, int64_t now)
 {
-	int64_t next = 0;
+	int64_t next = 0, pause;
 	long wait = s->interval_s;
 	char *cause = NULL;
 
-	if (s->not_before > now)
-		return (long)(s->not_before - now);
+	pthread_mutex_lock(&s->lock);
+	pause = s->not_before;
+	pthread_mutex_unlock(&s->lock);
+	if (pause > now)
+		return (long)(pause - now);
 	if (store_next_attempt_at(s->store, &next, &cause) != 0) {
 		syslog(LOG_ERR, "sync: %s", cause);
 		free(cause);
@@ -379,13 +384,20 @@ sync_loop(struct sync *s)
 	long left, wait;
 	int64_t now;
 
+	bool due;
+
 	while (!s->stop) {
 		now = (int64_t)time(NULL);
-		if (now >= s->not_before && sync_pass(s, now, &left, &cause) != 0) {
+		pthread_mutex_lock(&s->lock);
+		due = now >= s->not_before;
+		pthread_mutex_unlock(&s->lock);
+		if (due && sync_pass(s, now, &left, &cause) != 0) {
 			syslog(LOG_ERR, "sync: %s", cause);
 			free(cause);
 			cause = NULL;
+			pthread_mutex_lock(&s->lock);
 			s->not_before = now + s->interval_s;
+			pthread_mutex_unlock(&s->lock);
 		}
 		wait = sync_wait_s(s, (int64_t)time(NULL));
 		pthread_mutex_lock(&s->lock);
@@ -431,6 +443,18 @@ sync_wake(struct sync *s)
 	if (s == NULL)
 		return;
 	pthread_mutex_lock(&s->lock);
+	s->woken = true;
+	pthread_cond_signal(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+}
+
+void
+sync_now(struct sync *s)
+{
+	if (s == NULL)
+		return;
+	pthread_mutex_lock(&s->lock);
+	s->not_before = 0;
 	s->woken = true;
 	pthread_cond_signal(&s->cond);
 	pthread_mutex_unlock(&s->lock);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "date.h"
+#include "staff.h"
 #include "store.h"
 #include "sync.h"
 #include "util.h"
@@ -38,7 +39,13 @@ static const struct screen *const screens[] = {
 	[FLOW_DECLINE] = &screen_decline,
 	[FLOW_COMMIT] = &screen_commit,
 	[FLOW_THANKS] = &screen_thanks,
-	[FLOW_STAFF] = &screen_welcome,
+	[FLOW_PIN] = &screen_pin,
+	[FLOW_STAFF_HOME] = &screen_staff_home,
+	[FLOW_STAFF_DETAIL] = &screen_staff_detail,
+	[FLOW_STAFF_DECIDE] = &screen_staff_decide,
+	[FLOW_STAFF_SYNC] = &screen_staff_sync,
+	[FLOW_STAFF_EXIT] = &screen_staff_exit,
+	[FLOW_QUIT] = &screen_welcome,
 };
 
 int64_t
@@ -195,7 +202,8 @@ ui_switch(struct ui *ui, const struct screen *from)
 	from->leave(ui);
 	ui_set_message(ui, NULL);
 	ui->entered_ms = ui_now_ms();
-	if (ui->flow.state == FLOW_WELCOME && ui->intake != NULL)
+	ui->tick_until_ms = 0;
+	if (ui->flow.state == FLOW_WELCOME)
 		ui_wipe(ui);
 	ui_screen(ui)->enter(ui);
 }
@@ -258,8 +266,10 @@ ui_next_deadline(const struct ui *ui, int64_t now)
 
 	if (ui->flow.state == FLOW_THANKS)
 		at = ui->entered_ms + UI_THANKS_S * 1000;
+	else if (flow_staff_active(&ui->flow))
+		at = ui->last_input_ms + ui->cfg->staff_idle_logout_s * 1000LL;
 	else if (!flow_client_active(&ui->flow))
-		return -1;
+		at = ui->purge_at_ms;
 	else if (!ui->idle_warning)
 		at = ui->last_input_ms + idle;
 	else {
@@ -268,9 +278,35 @@ ui_next_deadline(const struct ui *ui, int64_t now)
 		if (at - now > 1000)
 			at = now + 1000 - (now - ui->last_input_ms) % 1000;
 	}
+	if (ui->purge_at_ms < at)
+		at = ui->purge_at_ms;
+	/* Countdowns on screen (a PIN lockout) tick every second. */
+	if (ui->tick_until_ms > now && at - now > 1000)
+		at = now + 1000;
 	if (at <= now)
 		return 0;
+	if (at - now > 24 * 3600 * 1000LL)
+		return 24 * 3600 * 1000;
 	return (int)(at - now);
+}
+
+/* Retention: at start-up and then once a day. */
+static void
+ui_purge(struct ui *ui, int64_t now)
+{
+	char *cause = NULL;
+	long purged = 0;
+
+	ui->purge_at_ms = now + 24 * 3600 * 1000LL;
+	if (staff_purge(ui->store, ui->cfg->retention_days, (int64_t)time(NULL),
+	    &purged, &cause) != 0) {
+		syslog(LOG_ERR, "retention: %s", cause);
+		free(cause);
+		return;
+	}
+	if (purged > 0)
+		syslog(LOG_INFO, "retention: personal data of %ld intakes "
+		    "removed", purged);
 }
 
 static void
@@ -283,6 +319,15 @@ ui_deadlines(struct ui *ui, int64_t now)
 	if (ui->flow.state == FLOW_THANKS &&
 	    now >= ui->entered_ms + UI_THANKS_S * 1000) {
 		flow_event(&ui->flow, EV_DONE);
+		ui_switch(ui, from);
+		return;
+	}
+	if (now >= ui->purge_at_ms)
+		ui_purge(ui, now);
+	if (flow_staff_active(&ui->flow) && now >= ui->last_input_ms +
+	    ui->cfg->staff_idle_logout_s * 1000LL) {
+		syslog(LOG_INFO, "staff signed out after idle timeout");
+		flow_event(&ui->flow, EV_TIMEOUT);
 		ui_switch(ui, from);
 		return;
 	}
@@ -388,8 +433,9 @@ ui_run(struct config *cfg, struct form *form, struct store *store,
 	if (ui_signals() != 0 || ui_start(&ui) != 0)
 		return -1;
 	ui.last_input_ms = ui.entered_ms = ui_now_ms();
+	ui_purge(&ui, ui.last_input_ms);
 	ui_screen(&ui)->enter(&ui);
-	while (!ui_quit) {
+	while (!ui_quit && ui.flow.state != FLOW_QUIT) {
 		now = ui_now_ms();
 		ui_draw(&ui, now);
 		timeout(ui_next_deadline(&ui, now));

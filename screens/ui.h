@@ -73,6 +73,8 @@ struct ui {
 	bool idle_warning;
 	int64_t last_input_ms;
 	int64_t entered_ms;	/* when the current screen was entered */
+	int64_t tick_until_ms;	/* redraw every second until then (countdowns) */
+	int64_t purge_at_ms;	/* next retention run */
 	struct ui_hit hits[UI_MAX_HITS];
 	int nhits;
 	int has_color;
@@ -88,7 +90,9 @@ struct screen {
 
 extern const struct screen screen_welcome, screen_about, screen_page,
     screen_review, screen_consent, screen_clause, screen_sign,
-    screen_decline, screen_commit, screen_thanks;
+    screen_decline, screen_commit, screen_thanks, screen_pin,
+    screen_staff_home, screen_staff_detail, screen_staff_decide,
+    screen_staff_sync, screen_staff_exit;
 
 /* keys.c: a curses key (rc and wc as from wget_wch) as a logical action. */
 void keys_map(int rc, wint_t wc, struct key *);

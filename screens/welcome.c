@@ -48,6 +48,8 @@ welcome_key(struct ui *ui, const struct key *k)
 	(void)ui;
 	if (k->act == ACT_ENTER || k->act == ACT_CLICK)
 		return EV_NEXT;
+	if (k->act == ACT_STAFF)
+		return EV_STAFF;
 	return EV_NONE;
 }
 
