@@ -249,6 +249,53 @@ test_timeout_resets_from_every_client_state(void **state)
 	}
 }
 
+static void
+test_staff_moves(void **state)
+{
+	struct fixture *fx = *state;
+	static const struct {
+		enum flow_event ev;
+		enum flow_state want;
+	} steps[] = {
+		{ EV_NEXT, FLOW_WELCOME },	/* only flow_start starts a client */
+		{ EV_STAFF, FLOW_PIN },
+		{ EV_NEXT, FLOW_PIN },		/* no way past the PIN but a sign-in */
+		{ EV_OPEN, FLOW_PIN },
+		{ EV_SIGNED_IN, FLOW_STAFF_HOME },
+		{ EV_OPEN, FLOW_STAFF_DETAIL },
+		{ EV_DECIDE, FLOW_STAFF_DECIDE },
+		{ EV_NEXT, FLOW_STAFF_DETAIL },
+		{ EV_BACK, FLOW_STAFF_HOME },
+		{ EV_SYNC, FLOW_STAFF_SYNC },
+		{ EV_BACK, FLOW_STAFF_HOME },
+		{ EV_EXIT, FLOW_STAFF_EXIT },
+		{ EV_BACK, FLOW_STAFF_HOME },
+		{ EV_TIMEOUT, FLOW_WELCOME },	/* idle logout */
+		{ EV_STAFF, FLOW_PIN },
+		{ EV_BACK, FLOW_WELCOME },
+		{ EV_STAFF, FLOW_PIN },
+		{ EV_SIGNED_IN, FLOW_STAFF_HOME },
+		{ EV_BACK, FLOW_WELCOME },	/* Esc on home signs out */
+		{ EV_STAFF, FLOW_PIN },
+		{ EV_SIGNED_IN, FLOW_STAFF_HOME },
+		{ EV_EXIT, FLOW_STAFF_EXIT },
+		{ EV_NEXT, FLOW_QUIT },
+		{ EV_BACK, FLOW_QUIT },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+		enum flow_state got = flow_event(&fx->flow, steps[i].ev);
+
+		if (got != steps[i].want)
+			fail_msg("step %zu: got %s, want %s", i,
+			    flow_state_name(got), flow_state_name(steps[i].want));
+		assert_false(flow_client_active(&fx->flow));
+		assert_int_equal(flow_staff_active(&fx->flow),
+		    got >= FLOW_PIN && got <= FLOW_STAFF_EXIT);
+	}
+}
+
 int
 main(void)
 {
@@ -263,6 +310,8 @@ main(void)
 		    test_consent_clauses_sign_and_decline, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_timeout_resets_from_every_client_state, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_staff_moves, setup,
 		    teardown),
 	};
 
