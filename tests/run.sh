@@ -37,7 +37,7 @@ if [ "$what" = all ] || [ "$what" = unit ]; then
 fi
 
 if [ "$what" = all ] || [ "$what" = e2e ]; then
-	for t in tests/e2e/test_*.sh; do
+	for t in tests/server/test_*.sh tests/e2e/test_*.sh; do
 		[ -f "$t" ] || continue
 		case "$t" in *"$filter"*) ;; *) continue ;; esac
 		name=$(basename "$t" .sh)
