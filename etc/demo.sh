@@ -34,6 +34,8 @@ while [ ! -s "$demo/server/port" ]; do
 	sleep 0.1
 done
 port=$(cat "$demo/server/port")
+[ -s "$demo/pin_hash" ] || echo 123456 | build/kiosk hash-pin >"$demo/pin_hash"
+pin_hash=$(cat "$demo/pin_hash")
 
 cat >"$demo/kiosk.json" <<JSON
 {
@@ -42,6 +44,7 @@ cat >"$demo/kiosk.json" <<JSON
   "form": "$top/etc/forms/microneedling.json",
   "idle_timeout_s": 90,
   "idle_warning_s": 20,
+  "staff": { "members": [ { "name": "Demo", "pin_hash": "$pin_hash" } ] },
   "server": {
     "url": "https://127.0.0.1:$port/api/kiosk/v1",
     "ca_file": "certs/ca.pem",
