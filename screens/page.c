@@ -172,6 +172,10 @@ page_enter(struct ui *ui)
 	}
 	top = 0;
 	focus = focus_from(ui, 0);
+	/* Opened from the review to change one answer: start on it. */
+	if (ui->flow.editing && ui->flow.edit_item >= p->first &&
+	    ui->flow.edit_item < p->first + p->count)
+		focus = ui->flow.edit_item - p->first;
 	if (focus == nfields)
 		focus = nfields + 1;
 }
