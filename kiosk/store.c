@@ -857,46 +857,111 @@ store_column_dup(sqlite3_stmt *stmt, int i)
 	return t == NULL ? NULL : xstrdup((const char *)t);
 }
 
-int
-store_next_due(struct store *s, int64_t now, struct store_due *due,
-    char **cause)
+/*
+ * The earliest due record of one kind: kind, id, attempts and its due
+ * time. Only small columns here; the payload is read for the winner.
+ */
+static int
+store_due_candidate(struct store *s, int64_t now, enum store_kind kind,
+    char **id, long *attempts, int64_t *at, char **cause)
 {
 	sqlite3_stmt *stmt = NULL;
 	int rv = -1, rc;
 
-	memset(due, 0, sizeof *due);
-	if (store_prepare(s, &stmt, cause,
-	    "SELECT 0, id, payload, attempts, next_attempt_at, completed_at"
-	    " FROM intakes WHERE sync_state = 'pending'"
-	    " AND next_attempt_at <= ?1 AND payload IS NOT NULL"
-	    " UNION ALL"
-	    " SELECT 1, r.id, r.payload, r.attempts, r.next_attempt_at,"
-	    " r.decided_at FROM reviews r JOIN intakes i ON i.id = r.intake_id"
+	*id = NULL;
+	if (store_prepare(s, &stmt, cause, kind == STORE_INTAKE ?
+	    "SELECT id, attempts, next_attempt_at FROM intakes"
+	    " WHERE sync_state = 'pending' AND next_attempt_at <= ?1"
+	    " AND payload IS NOT NULL"
+	    " ORDER BY next_attempt_at, completed_at, rowid LIMIT 1" :
+	    "SELECT r.id, r.attempts, r.next_attempt_at FROM reviews r"
+	    " JOIN intakes i ON i.id = r.intake_id"
 	    " WHERE r.sync_state = 'pending' AND r.next_attempt_at <= ?1"
 	    " AND i.sync_state = 'sent'"
-	    " ORDER BY 5, 6 LIMIT 1", "i", now) != 0)
+	    " ORDER BY r.next_attempt_at, r.decided_at, r.rowid LIMIT 1",
+	    "i", now) != 0)
 		return -1;
 	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_DONE) {
-		rv = 0;
-		goto out;
-	}
-	if (rc != SQLITE_ROW) {
+	if (rc == SQLITE_ROW) {
+		*id = store_column_dup(stmt, 0);
+		*attempts = (long)sqlite3_column_int64(stmt, 1);
+		*at = sqlite3_column_int64(stmt, 2);
+		if (*id == NULL) {
+			*cause = store_error(s, "reading the next record");
+			goto out;
+		}
+	} else if (rc != SQLITE_DONE) {
 		*cause = store_error(s, "finding the next record to send");
 		goto out;
 	}
-	due->kind = sqlite3_column_int(stmt, 0) ? STORE_REVIEW : STORE_INTAKE;
-	due->id = store_column_dup(stmt, 1);
-	due->payload = store_column_dup(stmt, 2);
-	due->attempts = (long)sqlite3_column_int64(stmt, 3);
-	if (due->id == NULL || due->payload == NULL) {
-		*cause = store_error(s, "reading the next record to send");
+	rv = 0;
+out:
+	return store_finalize(s, stmt, rv, cause);
+}
+
+/* The payload of a record by id into *payload (NULL when none). */
+static int
+store_payload_of(struct store *s, enum store_kind kind, const char *id,
+    char **payload, char **cause)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rv = -1;
+
+	*payload = NULL;
+	if (store_prepare(s, &stmt, cause, kind == STORE_INTAKE ?
+	    "SELECT payload FROM intakes WHERE id = ?1" :
+	    "SELECT payload FROM reviews WHERE id = ?1", "t", id) != 0)
+		return -1;
+	if (sqlite3_step(stmt) != SQLITE_ROW ||
+	    (*payload = store_column_dup(stmt, 0)) == NULL) {
+		*cause = store_error(s, "reading the record to send");
+		goto out;
+	}
+	rv = 0;
+out:
+	return store_finalize(s, stmt, rv, cause);
+}
+
+int
+store_next_due(struct store *s, int64_t now, struct store_due *due,
+    char **cause)
+{
+	char *iid = NULL, *rid = NULL;
+	long iatt = 0, ratt = 0;
+	int64_t iat = 0, rat = 0;
+	int rv = -1;
+
+	memset(due, 0, sizeof *due);
+	if (store_due_candidate(s, now, STORE_INTAKE, &iid, &iatt, &iat,
+	    cause) != 0 ||
+	    store_due_candidate(s, now, STORE_REVIEW, &rid, &ratt, &rat,
+	    cause) != 0)
+		goto out;
+	if (iid == NULL && rid == NULL) {
+		rv = 0;
+		goto out;
+	}
+	/* The one due first; an intake wins a tie. */
+	if (iid != NULL && (rid == NULL || iat <= rat)) {
+		due->kind = STORE_INTAKE;
+		due->id = iid;
+		due->attempts = iatt;
+		iid = NULL;
+	} else {
+		due->kind = STORE_REVIEW;
+		due->id = rid;
+		due->attempts = ratt;
+		rid = NULL;
+	}
+	if (store_payload_of(s, due->kind, due->id, &due->payload, cause) != 0) {
 		store_due_free(due);
 		goto out;
 	}
 	rv = 1;
 out:
-	return store_finalize(s, stmt, rv, cause);
+	free(iid);
+	free(rid);
+	return rv;
 }
 
 void

@@ -40,6 +40,10 @@ struct sync {
 	bool woken;
 	bool running;
 	pthread_t thread;
+	/* Notes for `kiosk status`, written once a pass, not once a record. */
+	bool error_noted;	/* last_error or alert is set in the store */
+	int64_t attempted_at;	/* this pass: last attempt, last success */
+	int64_t succeeded_at;
 };
 
 void
@@ -209,6 +213,7 @@ sync_new(const struct config *cfg, struct sync **out, char **cause)
 		sync_free(s);
 		return -1;
 	}
+	s->error_noted = true;	/* an old error may be noted: clear it once */
 	*out = s;
 	return 0;
 }
@@ -246,25 +251,26 @@ sync_record(struct sync *s, const struct store_due *due,
 {
 	uint32_t rnd = 0;
 	long delay;
-	char when[21];
 
-	time_rfc3339(now, when);
-	if (store_meta_set(s->store, "last_attempt_at", when, cause) != 0)
-		return -1;
+	s->attempted_at = now;
 	if (o->verdict == SYNC_SENT) {
 		syslog(LOG_INFO, "%s %s sent", kind_name(due->kind), due->id);
+		s->succeeded_at = now;
 		if (store_mark_sent(s->store, due->kind, due->id, o->receipt,
-		    now, cause) != 0 ||
-		    store_meta_set(s->store, "last_success_at", when, cause) != 0 ||
-		    store_meta_set(s->store, "last_error", NULL, cause) != 0 ||
-		    store_meta_set(s->store, "alert", NULL, cause) != 0)
+		    now, cause) != 0)
 			return -1;
+		if (s->error_noted &&
+		    (store_meta_set(s->store, "last_error", NULL, cause) != 0 ||
+		    store_meta_set(s->store, "alert", NULL, cause) != 0))
+			return -1;
+		s->error_noted = false;
 		return 0;
 	}
 	if (store_meta_set(s->store, "last_error", o->words, cause) != 0 ||
 	    (o->alert && store_meta_set(s->store, "alert", o->words,
 	    cause) != 0))
 		return -1;
+	s->error_noted = true;
 	if (o->verdict == SYNC_PARK) {
 		syslog(LOG_WARNING, "%s %s parked: %s", kind_name(due->kind),
 		    due->id, o->words);
@@ -282,6 +288,26 @@ sync_record(struct sync *s, const struct store_due *due,
 	    o->words, cause) != 0)
 		return -1;
 	return delay;
+}
+
+/* Save when this pass last tried and last delivered, for `kiosk status`. */
+static int
+sync_note_times(struct sync *s, char **cause)
+{
+	char when[21];
+
+	if (s->attempted_at != 0) {
+		time_rfc3339(s->attempted_at, when);
+		if (store_meta_set(s->store, "last_attempt_at", when, cause) != 0)
+			return -1;
+	}
+	if (s->succeeded_at != 0) {
+		time_rfc3339(s->succeeded_at, when);
+		if (store_meta_set(s->store, "last_success_at", when, cause) != 0)
+			return -1;
+	}
+	s->attempted_at = s->succeeded_at = 0;
+	return 0;
 }
 
 /* Post one record and record what came of it. */
@@ -343,6 +369,8 @@ sync_pass(struct sync *s, int64_t now, long *left, char **cause)
 			return -1;
 		now = (int64_t)time(NULL);
 	}
+	if (sync_note_times(s, cause) != 0)
+		return -1;
 	pthread_mutex_lock(&s->lock);
 	if (stop_pass && !s->stop) {
 		s->fail_streak++;

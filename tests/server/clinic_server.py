@@ -143,12 +143,17 @@ class Store:
         self.tables = {"intakes": {}, "reviews": {}}
         self.inflight = {"intakes": set(), "reviews": set()}
         self.seq = 0
+        # The keys file is a journal, one JSON line per stored key, so each
+        # commit appends a line instead of rewriting the whole table.
         if keys_file and os.path.exists(keys_file):
             with open(keys_file, encoding="utf-8") as f:
-                data = json.load(f)
-            self.seq = int(data["seq"])
-            for kind in self.tables:
-                self.tables[kind] = dict(data.get(kind, {}))
+                for line in f:
+                    if not line.strip():
+                        continue
+                    e = json.loads(line)
+                    self.tables[e["kind"]][e["key"]] = {
+                        "sha256": e["sha256"], "receipt": e["receipt"]}
+                    self.seq = max(self.seq, int(e["seq"]))
 
     def begin(self, kind, key, digest):
         """-> ('new', None) | ('replay', receipt) | ('conflict', None) | ('busy', None)"""
@@ -175,9 +180,9 @@ class Store:
             self.inflight[kind].discard(key)
             # Persist while holding the lock so files never disagree in order.
             if self.keys_file:
-                snap = {"version": 1, "seq": self.seq}
-                snap.update(self.tables)
-                write_atomic(self.keys_file, json.dumps(snap, indent=1, sort_keys=True).encode())
+                append_line(self.keys_file, {
+                    "seq": self.seq, "kind": kind, "key": key,
+                    "sha256": digest, "receipt": receipt}, self.file_lock)
             append_line(self.received, {
                 "kind": kind[:-1], "key": key, "receipt": receipt["receipt"],
                 "stored_at": receipt["stored_at"], "sha256": digest, "conn": conn,
