@@ -19,6 +19,25 @@
 static struct scroll consent_text;
 static struct edit signature;
 static int focus_decline;	/* decline page: 1 when "Decline" is focused */
+/*
+ * Consent, clause and signature pages: what Tab has focused. 0 is the
+ * page's own action (Continue, I agree, the signature field), 1 Decline,
+ * 2 the Sign button (signature page only).
+ */
+static int focus;
+
+/* Tab / Shift-Tab over n stops. */
+static bool
+focus_key(const struct key *k, int n)
+{
+	if (k->act == ACT_TAB)
+		focus = (focus + 1) % n;
+	else if (k->act == ACT_BTAB)
+		focus = (focus + n - 1) % n;
+	else
+		return false;
+	return true;
+}
 
 static enum flow_event
 button_hit(struct ui *ui, const struct key *k, enum flow_event on_next)
@@ -38,6 +57,7 @@ consent_enter(struct ui *ui)
 {
 	(void)ui;
 	scroll_free(&consent_text);
+	focus = 0;
 }
 
 static void
@@ -61,9 +81,9 @@ consent_draw(struct ui *ui)
 	if (!consent_text.seen_end)
 		draw_text(LINES - 2, COLS / 2 - 14, 30,
 		    "(read to the end to continue)");
-	draw_button(ui, LINES - 2, 2, "Decline", false, HIT_DECLINE);
+	draw_button(ui, LINES - 2, 2, "Decline", focus == 1, HIT_DECLINE);
 	if (consent_text.seen_end)
-		draw_button(ui, LINES - 2, COLS - 16, "Continue", true,
+		draw_button(ui, LINES - 2, COLS - 16, "Continue", focus == 0,
 		    HIT_NEXT);
 }
 
@@ -73,8 +93,12 @@ consent_key(struct ui *ui, const struct key *k)
 	struct key page = { .act = ACT_PGDN };
 
 	ui->flow.consent_read = consent_text.seen_end;
+	if (focus_key(k, 2))
+		return EV_NONE;
 	switch (k->act) {
 	case ACT_ENTER:
+		if (focus == 1)
+			return EV_DECLINE;
 		if (consent_text.seen_end)
 			return EV_NEXT;
 		scroll_key(&consent_text, &page);
@@ -97,6 +121,13 @@ clause_nothing(struct ui *ui)
 }
 
 static void
+clause_enter(struct ui *ui)
+{
+	(void)ui;
+	focus = 0;
+}
+
+static void
 clause_draw(struct ui *ui)
 {
 	const struct form_consent *c = &ui->form->consent;
@@ -107,7 +138,7 @@ clause_draw(struct ui *ui)
 	snprintf(progress, sizeof progress, "Agreement %zu of %zu", i + 1,
 	    c->nclauses);
 	draw_frame(ui, form_text(&c->title, ui->lang), progress,
-	    "Enter or y: I agree  Esc: back");
+	    "Enter or y: I agree  Tab: switch button  Esc: back");
 	lines = draw_wrap(form_text(&c->clauses[i].text, ui->lang), COLS - 8,
 	    &n);
 	attrset(A_BOLD);
@@ -115,8 +146,8 @@ clause_draw(struct ui *ui)
 		draw_text(5 + l, 4, COLS - 8, lines[l]);
 	attrset(A_NORMAL);
 	draw_wrap_free(lines, n);
-	draw_button(ui, LINES - 2, 2, "Decline", false, HIT_DECLINE);
-	draw_button(ui, LINES - 2, COLS - 16, "I agree", true, HIT_NEXT);
+	draw_button(ui, LINES - 2, 2, "Decline", focus == 1, HIT_DECLINE);
+	draw_button(ui, LINES - 2, COLS - 16, "I agree", focus == 0, HIT_NEXT);
 }
 
 static enum flow_event
@@ -124,7 +155,11 @@ clause_key(struct ui *ui, const struct key *k)
 {
 	enum flow_event ev = EV_NONE;
 
-	if (k->act == ACT_ENTER || k->act == ACT_YES)
+	if (focus_key(k, 2))
+		return EV_NONE;
+	if (k->act == ACT_ENTER && focus == 1)
+		ev = EV_DECLINE;
+	else if (k->act == ACT_ENTER || k->act == ACT_YES)
 		ev = EV_NEXT;
 	else if (k->act == ACT_ESC)
 		ev = EV_BACK;
@@ -140,6 +175,7 @@ sign_enter(struct ui *ui)
 {
 	(void)ui;
 	edit_init(&signature, 130, false);
+	focus = 0;
 }
 
 static void
@@ -155,13 +191,14 @@ sign_draw(struct ui *ui)
 	const struct form_consent *c = &ui->form->consent;
 
 	draw_frame(ui, form_text(&c->title, ui->lang), NULL,
-	    "Enter: sign  Esc: back");
+	    "Enter: sign  Tab: buttons  Esc: back");
 	draw_text(5, 4, COLS - 8, form_text(&c->signature, ui->lang));
-	edit_draw(&signature, 7, 4, COLS - 12 < 60 ? COLS - 12 : 60, true);
+	edit_draw(&signature, 7, 4, COLS - 12 < 60 ? COLS - 12 : 60,
+	    focus == 0);
 	draw_text(9, 4, COLS - 8, "By signing you agree to the consent form "
 	    "and each point you accepted.");
-	draw_button(ui, LINES - 2, 2, "Decline", false, HIT_DECLINE);
-	draw_button(ui, LINES - 2, COLS - 16, "Sign", true, HIT_NEXT);
+	draw_button(ui, LINES - 2, 2, "Decline", focus == 1, HIT_DECLINE);
+	draw_button(ui, LINES - 2, COLS - 16, "Sign", focus != 1, HIT_NEXT);
 }
 
 static enum flow_event
@@ -185,16 +222,19 @@ sign_key(struct ui *ui, const struct key *k)
 {
 	enum flow_event ev;
 
+	if (focus_key(k, 3))
+		return EV_NONE;
 	switch (k->act) {
 	case ACT_ENTER:
-		return sign_submit(ui);
+		return focus == 1 ? EV_DECLINE : sign_submit(ui);
 	case ACT_ESC:
 		return EV_BACK;
 	case ACT_CLICK:
 		ev = button_hit(ui, k, EV_NEXT);
 		return ev == EV_NEXT ? sign_submit(ui) : ev;
 	default:
-		edit_key(&signature, k);
+		if (focus == 0)
+			edit_key(&signature, k);
 		return EV_NONE;
 	}
 }
@@ -262,7 +302,7 @@ const struct screen screen_consent = {
 
 const struct screen screen_clause = {
 	.name = "clause",
-	.enter = clause_nothing,
+	.enter = clause_enter,
 	.leave = clause_nothing,
 	.draw = clause_draw,
 	.key = clause_key,

@@ -95,8 +95,12 @@ keys_map(int rc, wint_t wc, struct key *k)
 	memset(k, 0, sizeof *k);
 	k->act = ACT_IGNORE;
 	if (is_keycode && wc == KEY_MOUSE) {
+		/*
+		 * A press (a touch) acts; the release that follows must not
+		 * act again on whatever the press brought up.
+		 */
 		if (getmouse(&ev) == OK && (ev.bstate & (BUTTON1_PRESSED |
-		    BUTTON1_CLICKED | BUTTON1_RELEASED))) {
+		    BUTTON1_CLICKED))) {
 			k->act = ACT_CLICK;
 			k->y = ev.y;
 			k->x = ev.x;

@@ -368,8 +368,9 @@ ui_draw_idle(struct ui *ui, int64_t now)
 	attrset(A_REVERSE | A_BOLD);
 	mvaddstr(y + 1, x + 3, "Are you still there?");
 	attrset(A_REVERSE);
-	snprintf(buf, sizeof buf, "Starting over in %lld seconds.",
-	    (long long)((left + 999) / 1000));
+	left = (left + 999) / 1000;
+	snprintf(buf, sizeof buf, "Starting over in %lld second%s.",
+	    (long long)left, left == 1 ? "" : "s");
 	mvaddstr(y + 3, x + 3, buf);
 	mvaddstr(y + 4, x + 3, "Press any key to continue.");
 	attrset(A_NORMAL);
