@@ -56,6 +56,26 @@ build/asan/tests/%: tests/unit/%.c build/asan/libkiosk.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SAN) -Itests/unit -o $@ $< build/asan/libkiosk.a $(PKG_LIBS) -lcmocka
 
+# Fuzzing (clang's libFuzzer): each target runs FUZZ_SECONDS.
+FUZZ_SECONDS ?= 20
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+
+build/fuzz/%: tests/fuzz/%.c $(CORE_SRC)
+	@mkdir -p $(dir $@)
+	clang -std=c17 -D_GNU_SOURCE -g -O1 -Iinclude $(PKG_CFLAGS) \
+		-fsanitize=fuzzer,address,undefined -o $@ $< $(CORE_SRC) $(PKG_LIBS)
+
+fuzz: $(FUZZ_BIN)
+	@for f in $(FUZZ_BIN); do \
+		mkdir -p build/fuzz/corpus-$$(basename $$f); \
+		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
+		    build/fuzz/corpus-$$(basename $$f) tests/fuzz/seed \
+		    2>build/fuzz/$$(basename $$f).log \
+		    || { tail -40 build/fuzz/$$(basename $$f).log; exit 1; }; \
+		echo "fuzz $$(basename $$f): $$(grep -c . build/fuzz/$$(basename $$f).log) log lines, no crash"; \
+	done
+
 # Only screens/ may include curses; only store.c sqlite3; only http/sync curl.
 lint:
 	@! grep -nE '#include *[<"](n?curses|ncursesw/curses)\.h' kiosk/*.c include/*.h || { echo "curses outside screens/"; exit 1; }

@@ -380,28 +380,39 @@ store_check_mode(const char *path, const struct stat *sb, char **cause)
 /*
  * Create the database file 0600 when missing (SQLite would honour the
  * umask) and check an existing one. SQLite gives -wal and -shm the mode
- * of the database file, so they are born 0600 too.
+ * of the database file, so they are born 0600 too. An existing file is
+ * only looked at, never opened: closing any descriptor of it would drop
+ * the POSIX locks another connection of this process holds on it (the
+ * UI's, when the sync thread opens its own), and another process could
+ * then delete the WAL under it.
  */
 static int
 store_create_file(const char *path, char **cause)
 {
 	struct stat sb;
-	int fd, rv = -1;
+	int fd;
 
-	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		*cause = xasprintf("cannot open %s: %s", path,
-		    errno == ELOOP ? "it is a symbolic link" : strerror(errno));
+	if (lstat(path, &sb) == 0) {
+		if (S_ISLNK(sb.st_mode)) {
+			*cause = xasprintf("cannot open %s: it is a symbolic "
+			    "link", path);
+			return -1;
+		}
+		return store_check_mode(path, &sb, cause);
+	}
+	if (errno != ENOENT) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (fstat(fd, &sb) != 0) {
-		*cause = xasprintf("%s: %s", path, strerror(errno));
-		goto out;
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0600);
+	if (fd < 0) {
+		*cause = xasprintf("cannot create %s: %s", path,
+		    strerror(errno));
+		return -1;
 	}
-	rv = store_check_mode(path, &sb, cause);
-out:
 	close(fd);
-	return rv;
+	return 0;
 }
 
 /* Check the -wal and -shm files beside the database when they exist. */

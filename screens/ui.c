@@ -290,6 +290,18 @@ ui_next_deadline(const struct ui *ui, int64_t now)
 	return (int)(at - now);
 }
 
+static void
+ui_audit(struct ui *ui, const char *actor, const char *action,
+    const char *subject)
+{
+	char *cause = NULL;
+
+	if (store_audit(ui->store, actor, action, subject, &cause) != 0) {
+		syslog(LOG_ERR, "audit: %s", cause);
+		free(cause);
+	}
+}
+
 /* Retention: at start-up and then once a day. */
 static void
 ui_purge(struct ui *ui, int64_t now)
@@ -327,6 +339,10 @@ ui_deadlines(struct ui *ui, int64_t now)
 	if (flow_staff_active(&ui->flow) && now >= ui->last_input_ms +
 	    ui->cfg->staff_idle_logout_s * 1000LL) {
 		syslog(LOG_INFO, "staff signed out after idle timeout");
+		if (ui->flow.state != FLOW_PIN && ui->flow.staff <
+		    ui->cfg->nstaff)
+			ui_audit(ui, ui->cfg->staff[ui->flow.staff].name,
+			    "sign-out", "idle");
 		flow_event(&ui->flow, EV_TIMEOUT);
 		ui_switch(ui, from);
 		return;
