@@ -48,6 +48,11 @@ void sha256_hex(const void *data, size_t len, char out[65]);
 /* UTC time as RFC 3339 "2026-11-24T09:15:02Z" (21 chars incl. NUL). */
 void time_rfc3339(int64_t t, char out[21]);
 
+/*
+ * Length (1-4) of the UTF-8 sequence at s, with left bytes available;
+ * 0 when it is invalid (overlong, surrogate, beyond U+10FFFF, truncated).
+ */
+size_t utf8_seq(const unsigned char *s, size_t left);
 /* Number of UTF-8 characters (code points) in s; -1 when s is invalid. */
 long utf8_chars(const char *s);
 /* 1 when s is valid UTF-8 without control characters, else 0. */

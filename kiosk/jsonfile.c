@@ -17,39 +17,6 @@
 #define JSONFILE_EXCERPT 24	/* bytes of text quoted in a syntax error */
 #define JSONFILE_BOM "\xef\xbb\xbf"
 
-/* Length of the UTF-8 sequence at s (1-4), 0 when it is invalid. */
-static size_t
-jsonfile_utf8_seq(const unsigned char *s, size_t left)
-{
-	unsigned long cp;
-	size_t n, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		cp = s[0] & 0x07;
-	} else
-		return 0;
-	if (left < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 ||
-	    cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
 void
 jsonfile_position(const char *text, size_t off, int *line, int *col)
 {
@@ -151,7 +118,7 @@ jsonfile_text_check(const char *text, size_t len)
 		if (p[off] < 0x20 && p[off] != '\t' && p[off] != '\n' &&
 		    p[off] != '\r')
 			return off;
-		if ((n = jsonfile_utf8_seq(p + off, len - off)) == 0)
+		if ((n = utf8_seq(p + off, len - off)) == 0)
 			return off;
 		off += n;
 	}
@@ -167,7 +134,7 @@ jsonfile_excerpt(const char *text, size_t len, size_t off, char *buf,
 	size_t i = off, o = 0, n;
 
 	while (i < len && p[i] != '\n' && p[i] != '\r') {
-		n = jsonfile_utf8_seq(p + i, len - i);
+		n = utf8_seq(p + i, len - i);
 		if (n == 0 || o + n >= size || i - off + n > JSONFILE_EXCERPT)
 			break;
 		if (n == 1 && (p[i] < 0x20 || p[i] == 0x7f))

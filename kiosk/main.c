@@ -78,6 +78,24 @@ open_store(const struct config *cfg, struct store **st)
 	return 0;
 }
 
+/* Config and store for the read-only commands; 0 or an exit code. */
+static int
+open_config_store(const char *arg, struct config **cfg, struct store **st)
+{
+	char *cause = NULL;
+
+	if (config_load(config_path(arg), cfg, &cause) != 0) {
+		fprintf(stderr, "kiosk: %s\n", cause);
+		free(cause);
+		return EXIT_CONFIG;
+	}
+	if (open_store(*cfg, st) != 0) {
+		config_free(*cfg);
+		return EXIT_CANTCREAT;
+	}
+	return 0;
+}
+
 static int
 cmd_check(const char *arg)
 {
@@ -232,15 +250,8 @@ cmd_status(const char *arg)
 	char *cause = NULL, when[21];
 	int rc = 0;
 
-	if (config_load(config_path(arg), &cfg, &cause) != 0) {
-		fprintf(stderr, "kiosk: %s\n", cause);
-		free(cause);
-		return EXIT_CONFIG;
-	}
-	if (open_store(cfg, &st) != 0) {
-		config_free(cfg);
-		return EXIT_CANTCREAT;
-	}
+	if ((rc = open_config_store(arg, &cfg, &st)) != 0)
+		return rc;
 	if (store_counts(st, &c, &cause) != 0) {
 		fprintf(stderr, "kiosk: %s\n", cause);
 		free(cause);
@@ -284,15 +295,8 @@ cmd_export(const char *arg)
 	char *cause = NULL;
 	int rc = 0;
 
-	if (config_load(config_path(arg), &cfg, &cause) != 0) {
-		fprintf(stderr, "kiosk: %s\n", cause);
-		free(cause);
-		return EXIT_CONFIG;
-	}
-	if (open_store(cfg, &st) != 0) {
-		config_free(cfg);
-		return EXIT_CANTCREAT;
-	}
+	if ((rc = open_config_store(arg, &cfg, &st)) != 0)
+		return rc;
 	rc = store_each_payload(st, export_one, NULL, &cause);
 	if (rc < 0 && cause != NULL) {
 		fprintf(stderr, "kiosk: %s\n", cause);

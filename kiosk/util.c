@@ -173,8 +173,7 @@ time_rfc3339(int64_t t, char out[21])
 		snprintf(out, 21, "1970-01-01T00:00:00Z");
 }
 
-/* Length of the UTF-8 sequence at s (1-4), or 0 when it is invalid. */
-static size_t
+size_t
 utf8_seq(const unsigned char *s, size_t left)
 {
 	size_t n, i;
