@@ -4,7 +4,7 @@
 CC ?= cc
 PREFIX ?= /usr/local
 DESTDIR ?=
-PKGS := ncursesw libcurl libcjson sqlite3 libcrypt libcrypto
+PKGS := ncursesw libcurl libcjson sqlite3 libcrypt libssl libcrypto
 
 WARN := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wwrite-strings -Wno-unused-parameter

@@ -24,7 +24,9 @@ struct http_opts {
 /* What kind of failure a request met, for retry policy and staff words. */
 enum http_fail {
 	HTTP_OK = 0,		/* an HTTP answer arrived (any status) */
-	HTTP_NETWORK,		/* no connection, reset, timeout */
+	HTTP_NETWORK,		/* no connection: no route, refused, no name */
+	HTTP_TIMEOUT,		/* connected, but no answer in time */
+	HTTP_DROPPED,		/* the connection broke (reset, closed) */
 	HTTP_TLS,		/* certificate or TLS handshake refused */
 	HTTP_PROTOCOL,		/* not HTTP, or a body too large */
 	HTTP_ABORTED,		/* stop was set */

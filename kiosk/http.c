@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <curl/curl.h>
+#include <openssl/ssl.h>
 
 #include "util.h"
 
@@ -25,6 +26,8 @@ struct http {
 	char *auth;			/* "Authorization: Bearer ...", wiped */
 	const volatile sig_atomic_t *stop;
 	long connects;
+	int has_cert;			/* a client certificate is configured */
+	int cert_asked;			/* this request's server asked for one */
 	char errbuf[CURL_ERROR_SIZE];
 	/* The response being received. */
 	char *body;
@@ -116,6 +119,29 @@ http_on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
 	return h->stop != NULL && *h->stop ? 1 : 0;
 }
 
+/* OpenSSL asks this when the server wants a certificate we lack. */
+static int
+http_on_cert_request(SSL *ssl, X509 **x509, EVP_PKEY **pkey)
+{
+	struct http *h = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+
+	(void)x509;
+	(void)pkey;
+	if (h != NULL)
+		h->cert_asked = 1;
+	return 0;		/* continue without one */
+}
+
+/* libcurl (OpenSSL build) hands over each new TLS context here. */
+static CURLcode
+http_on_ssl_ctx(CURL *curl, void *ctx, void *arg)
+{
+	(void)curl;
+	SSL_CTX_set_app_data((SSL_CTX *)ctx, arg);
+	SSL_CTX_set_client_cert_cb((SSL_CTX *)ctx, http_on_cert_request);
+	return CURLE_OK;
+}
+
 /* Set the options every request shares; -1 when curl refuses one. */
 static int
 http_setup(struct http *h, const struct http_opts *o, char **cause)
@@ -153,6 +179,10 @@ http_setup(struct http *h, const struct http_opts *o, char **cause)
 	SET(CURLOPT_XFERINFOFUNCTION, http_on_progress);
 	SET(CURLOPT_XFERINFODATA, h);
 	SET(CURLOPT_POST, 1L);
+	if (o->client_cert == NULL) {
+		SET(CURLOPT_SSL_CTX_FUNCTION, http_on_ssl_ctx);
+		SET(CURLOPT_SSL_CTX_DATA, h);
+	}
 #undef SET
 	if (rc != CURLE_OK) {
 		*cause = xasprintf("libcurl refused an option: %s",
@@ -175,6 +205,7 @@ http_new(const struct http_opts *o, struct http **out, char **cause)
 
 	*out = NULL;
 	h->stop = o->stop;
+	h->has_cert = o->client_cert != NULL;
 	if ((h->curl = curl_easy_init()) == NULL) {
 		*cause = xstrdup("cannot create a libcurl handle");
 		goto fail;
@@ -217,11 +248,28 @@ http_connects(const struct http *h)
 	return h->connects;
 }
 
-/* Sort a curl failure into what the retry policy needs to know. */
+/*
+ * Sort a curl failure into what the retry policy needs to know. Under
+ * TLS 1.3 a server that refuses the kiosk's certificate says so with an
+ * alert after the handshake, which curl reports as a send or receive
+ * error: its words tell it apart from a dropped connection.
+ */
 static enum http_fail
-http_classify(CURLcode rc, int too_big)
+http_classify(CURLcode rc, int too_big, const char *words)
 {
 	switch (rc) {
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+		if (strstr(words, "alert") != NULL ||
+		    strstr(words, "certificate") != NULL ||
+		    strstr(words, "SSL routines") != NULL)
+			return HTTP_TLS;
+		return HTTP_DROPPED;
+	case CURLE_OPERATION_TIMEDOUT:
+		return HTTP_TIMEOUT;
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+		return HTTP_DROPPED;
 	case CURLE_OK:
 		return HTTP_OK;
 	case CURLE_PEER_FAILED_VERIFICATION:
@@ -236,7 +284,7 @@ http_classify(CURLcode rc, int too_big)
 	case CURLE_ABORTED_BY_CALLBACK:
 		return HTTP_ABORTED;
 	case CURLE_WRITE_ERROR:
-		return too_big ? HTTP_PROTOCOL : HTTP_NETWORK;
+		return too_big ? HTTP_PROTOCOL : HTTP_DROPPED;
 	case CURLE_WEIRD_SERVER_REPLY:
 	case CURLE_UNSUPPORTED_PROTOCOL:
 	case CURLE_BAD_CONTENT_ENCODING:
@@ -262,6 +310,7 @@ http_post(struct http *h, const char *url, const char *key, const char *body,
 	res->retry_after_s = -1;
 	h->len = 0;
 	h->too_big = 0;
+	h->cert_asked = 0;
 	h->errbuf[0] = '\0';
 	/* Per-request headers in front of the shared ones. */
 	for (p = h->base; p != NULL; p = p->next) {
@@ -285,10 +334,20 @@ http_post(struct http *h, const char *url, const char *key, const char *body,
 		goto out;
 	}
 	rc = curl_easy_perform(h->curl);
-	res->fail = http_classify(rc, h->too_big);
 	if (curl_easy_getinfo(h->curl, CURLINFO_NUM_CONNECTS, &connects) ==
 	    CURLE_OK)
 		h->connects += connects;
+	res->fail = http_classify(rc, h->too_big, h->errbuf[0] != '\0' ?
+	    h->errbuf : curl_easy_strerror(rc));
+	/*
+	 * The server asked for a client certificate we do not have, then
+	 * dropped us: say that, not "the connection broke".
+	 */
+	if (res->fail == HTTP_DROPPED && h->cert_asked && !h->has_cert) {
+		res->fail = HTTP_TLS;
+		snprintf(h->errbuf, sizeof h->errbuf, "the server asks for a "
+		    "client certificate and none is configured");
+	}
 	if (rc == CURLE_OK) {
 		if (curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE,
 		    &status) == CURLE_OK)

@@ -153,6 +153,14 @@ sync_classify(const struct http_result *r, const char *id,
 	case HTTP_ABORTED:
 		sync_retry(o, true, xstrdup("stopped while sending"));
 		return;
+	case HTTP_TIMEOUT:
+		sync_retry(o, true, xasprintf("the clinic server did not answer "
+		    "in time (%s)", r->error != NULL ? r->error : "timeout"));
+		return;
+	case HTTP_DROPPED:
+		sync_retry(o, true, xasprintf("the connection to the clinic "
+		    "server broke (%s)", r->error != NULL ? r->error : "reset"));
+		return;
 	case HTTP_NETWORK:
 	default:
 		sync_retry(o, true, xasprintf("no network: the clinic server "
@@ -244,8 +252,11 @@ kind_name(enum store_kind k)
 	return k == STORE_REVIEW ? "review" : "intake";
 }
 
-/* Record the outcome of one attempt; returns the delay chosen, or -1. */
-static long
+/*
+ * Record the outcome of one attempt made at `now` (after the answer came):
+ * returns when the record is next due (0 when sent or parked), or -1.
+ */
+static int64_t
 sync_record(struct sync *s, const struct store_due *due,
     const struct sync_outcome *o, int64_t now, char **cause)
 {
@@ -284,10 +295,11 @@ sync_record(struct sync *s, const struct store_due *due,
 	syslog(LOG_NOTICE, "%s %s not delivered (attempt %ld), retry in %ld s: "
 	    "%s", kind_name(due->kind), due->id, due->attempts + 1, delay,
 	    o->words);
-	if (store_mark_retry(s->store, due->kind, due->id, now + delay,
+	/* now is truncated to the second: round up so Retry-After holds. */
+	if (store_mark_retry(s->store, due->kind, due->id, now + delay + 1,
 	    o->words, cause) != 0)
 		return -1;
-	return delay;
+	return now + delay + 1;
 }
 
 /* Save when this pass last tried and last delivered, for `kiosk status`. */
@@ -310,14 +322,13 @@ sync_note_times(struct sync *s, char **cause)
 	return 0;
 }
 
-/* Post one record and record what came of it. */
+/* Post one record and record what came of it; *next as sync_record's. */
 static int
-sync_one(struct sync *s, const struct store_due *due, int64_t now,
-    bool *stop_pass, long *delay, char **cause)
+sync_one(struct sync *s, const struct store_due *due, bool *stop_pass,
+    int64_t *next, char **cause)
 {
 	struct http_result res;
 	struct sync_outcome o;
-	long d;
 
 	if (http_post(s->http, due->kind == STORE_REVIEW ? s->url_reviews :
 	    s->url_intakes, due->id, due->payload, &res, cause) != 0)
@@ -330,11 +341,10 @@ sync_one(struct sync *s, const struct store_due *due, int64_t now,
 		*stop_pass = true;
 		return 0;
 	}
-	d = sync_record(s, due, &o, now, cause);
+	*next = sync_record(s, due, &o, (int64_t)time(NULL), cause);
 	*stop_pass = o.stop_pass;
-	*delay = d;
 	sync_outcome_free(&o);
-	return d < 0 ? -1 : 0;
+	return *next < 0 ? -1 : 0;
 }
 
 /* Count what is still pending (intakes and reviews). */
@@ -354,7 +364,7 @@ sync_pass(struct sync *s, int64_t now, long *left, char **cause)
 {
 	struct store_due due;
 	bool stop_pass = false;
-	long delay = 0;
+	int64_t next = 0;
 	int rc;
 
 	while (!s->stop && !stop_pass) {
@@ -363,7 +373,7 @@ sync_pass(struct sync *s, int64_t now, long *left, char **cause)
 			return -1;
 		if (rc == 0)
 			break;
-		rc = sync_one(s, &due, now, &stop_pass, &delay, cause);
+		rc = sync_one(s, &due, &stop_pass, &next, cause);
 		store_due_free(&due);
 		if (rc != 0)
 			return -1;
@@ -374,7 +384,7 @@ sync_pass(struct sync *s, int64_t now, long *left, char **cause)
 	pthread_mutex_lock(&s->lock);
 	if (stop_pass && !s->stop) {
 		s->fail_streak++;
-		s->not_before = now + (delay > 0 ? delay : 1);
+		s->not_before = next > now ? next : now + 1;
 	} else if (!stop_pass)
 		s->fail_streak = 0;
 	pthread_mutex_unlock(&s->lock);

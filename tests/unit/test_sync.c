@@ -62,6 +62,8 @@ test_classify_table(void **state)
 		{ HTTP_OK, 404, "", SYNC_PARK, false, false, "HTTP 404" },
 		{ HTTP_OK, 302, "", SYNC_RETRY, true, false, "HTTP 302" },
 		{ HTTP_NETWORK, 0, "", SYNC_RETRY, true, false, "no network" },
+		{ HTTP_TIMEOUT, 0, "", SYNC_RETRY, true, false, "in time" },
+		{ HTTP_DROPPED, 0, "", SYNC_RETRY, true, false, "broke" },
 		{ HTTP_TLS, 0, "", SYNC_RETRY, true, true, "certificate" },
 		{ HTTP_PROTOCOL, 0, "", SYNC_RETRY, true, false, "understood" },
 	};
