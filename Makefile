@@ -84,7 +84,9 @@ lint:
 deps:
 	@sh tests/deps.sh
 
-test: deps lint build/kiosk asan
+# Packages first (a fresh machine has no headers yet), then the build.
+test: deps
+	@$(MAKE) --no-print-directory lint build/kiosk asan
 	@sh tests/run.sh
 
 unit: asan
@@ -93,7 +95,8 @@ unit: asan
 e2e: build/kiosk build/asan/kiosk
 	@sh tests/run.sh e2e
 
-run: deps build/kiosk
+run: deps
+	@$(MAKE) --no-print-directory build/kiosk
 	@sh etc/demo.sh
 
 install: build/kiosk
