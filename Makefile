@@ -76,10 +76,11 @@ fuzz: $(FUZZ_BIN)
 		echo "fuzz $$(basename $$f): $$(grep -c . build/fuzz/$$(basename $$f).log) log lines, no crash"; \
 	done
 
-# Only screens/ may include curses; only store.c sqlite3; only http/sync curl.
+# Only screens/ may include curses; only store.c sqlite3; only http.c curl.
 lint:
 	@! grep -nE '#include *[<"](n?curses|ncursesw/curses)\.h' kiosk/*.c include/*.h || { echo "curses outside screens/"; exit 1; }
 	@! grep -lE '#include *<sqlite3\.h>' kiosk/*.c screens/*.c include/*.h | grep -v '^kiosk/store\.c$$' || { echo "sqlite3 outside store.c"; exit 1; }
+	@! grep -lE '#include *<curl/' kiosk/*.c screens/*.c include/*.h | grep -v '^kiosk/http\.c$$' || { echo "curl outside http.c"; exit 1; }
 
 deps:
 	@sh tests/deps.sh
