@@ -143,8 +143,8 @@ home_draw(struct ui *ui)
 
 	snprintf(title, sizeof title, "Today's check-ins (%zu)  signed in: %s",
 	    nrows, staff_name(ui));
-	draw_frame(ui, title, "Staff", "Up/Down: choose  Enter: open  "
-	    "type a receipt to find  Tab: buttons  Esc: sign out");
+	draw_frame(ui, title, "Staff", "Up/Down, Enter: open  type a receipt "
+	    "to find it  Tab: buttons  Esc: sign out");
 	draw_text(3, 34, COLS - 36, "NC = consent declined");
 	mvaddstr(3, 2, "Find receipt:");
 	edit_draw(&search, 3, 16, 12, focus_button < 0);
