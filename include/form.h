@@ -232,6 +232,14 @@ size_t form_evaluate(const struct form *, const struct answers *,
     struct kdate today, struct flag_hit **hits, enum flag_level *outcome);
 void flags_free(struct flag_hit *, size_t n);
 
+/* Shared by the loader (form_load.c) and the engine (form.c). */
+/* Index of the item with this id among the first n items, or -1. */
+long form_find_item(const struct form *, const char *id, size_t n);
+/* Whether a boolean or choice item can take this value. */
+bool form_item_can_take(const struct form_item *, const char *value);
+/* The code "Not sure" raises for an item (caller frees). */
+char *form_unsure_code(const struct form_item *);
+
 /*
  * Run the form's own test cases. Returns the number that failed; when any
  * did, *cause (caller frees) lists each: "case \"pregnant\": expected
