@@ -5,7 +5,6 @@
  * message, never crash, leak or read out of bounds.
  * Build and run: make fuzz (FUZZ_SECONDS=60 for longer).
  */
-#define _GNU_SOURCE
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
