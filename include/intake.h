@@ -27,7 +27,7 @@ struct intake {
 	char receipt[10];	/* "K7Q-2MX": 6 Crockford base32 chars from the id */
 	const char *language;	/* points into form->languages */
 	int64_t started_at;
-	int64_t completed_at;
+	int64_t completed_ms;	/* unix milliseconds, set by intake_commit */
 	struct answers *answers;
 	enum consent_status consent;
 	int64_t *clause_at;	/* per consent clause: when accepted, 0 = not yet */
@@ -63,11 +63,12 @@ int intake_sign(struct intake *, const char *signature, int64_t now,
 char *intake_payload(struct intake *, const char *kiosk_id, struct kdate today);
 
 /*
- * Freeze and store the intake (completed_at = now). 0 when it is
- * committed; -1 with *cause (no personal data in it).
+ * Freeze and store the intake, completed at now_ms (unix milliseconds:
+ * two check-ins finished within one second keep their order). 0 when it
+ * is committed; -1 with *cause (no personal data in it).
  */
 int intake_commit(struct intake *, struct store *, const char *kiosk_id,
-    int64_t now, struct kdate today, char **cause);
+    int64_t now_ms, struct kdate today, char **cause);
 
 /* Receipt code for an intake id, e.g. "K7Q-2MX" (8 chars + NUL). */
 void intake_receipt(const char *id, char out[10]);

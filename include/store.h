@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #define STORE_FILE "kiosk.db"
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 struct store;
 
@@ -21,7 +21,7 @@ struct store_intake {
 	const char *receipt;	/* short code the client saw */
 	const char *outcome;	/* "clear" | "review" | "exclude" */
 	const char *consent;	/* "accepted" | "declined" */
-	int64_t completed_at;	/* unix seconds */
+	int64_t completed_ms;	/* unix milliseconds */
 	const char *payload;	/* wire-format JSON, UTF-8 */
 };
 
@@ -155,8 +155,11 @@ struct store_row {
 };
 
 /*
- * Call fn for each intake completed at or after since, newest first.
- * Stops and returns fn's value when it is non-zero.
+ * Call fn for each intake completed at or after since (unix seconds),
+ * newest first: by completion time in milliseconds, then the later
+ * stored first, so two check-ins finished in the same second (or
+ * millisecond) always list in the same order. Stops and returns fn's
+ * value when it is non-zero.
  */
 int store_each_intake(struct store *, int64_t since,
     int (*fn)(const struct store_row *, void *), void *arg, char **cause);

@@ -47,6 +47,10 @@ void sha256_hex(const void *data, size_t len, char out[65]);
 
 /* UTC time as RFC 3339 "2026-11-24T09:15:02Z" (21 chars incl. NUL). */
 void time_rfc3339(int64_t t, char out[21]);
+/* The same with milliseconds, "2026-11-24T09:15:02.123Z" (25 with NUL). */
+void time_rfc3339_ms(int64_t ms, char out[25]);
+/* Wall-clock time in unix milliseconds. */
+int64_t time_now_ms(void);
 
 /*
  * Length (1-4) of the UTF-8 sequence at s, with left bytes available;

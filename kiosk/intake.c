@@ -258,6 +258,16 @@ add_time(cJSON *obj, const char *key, int64_t t)
 	cJSON_AddStringToObject(obj, key, buf);
 }
 
+/* A time with milliseconds: the order of completions within a second. */
+static void
+add_time_ms(cJSON *obj, const char *key, int64_t ms)
+{
+	char buf[25];
+
+	time_rfc3339_ms(ms, buf);
+	cJSON_AddStringToObject(obj, key, buf);
+}
+
 /* An answer's wire value: the codes as an array for a multiple choice. */
 static cJSON *
 answer_value(const struct form_item *item, const char *v)
@@ -387,7 +397,7 @@ intake_payload(struct intake *in, const char *kiosk_id, struct kdate today)
 	cJSON_AddStringToObject(root, "receipt", in->receipt);
 	cJSON_AddStringToObject(root, "kiosk_id", kiosk_id);
 	add_time(root, "started_at", in->started_at);
-	add_time(root, "completed_at", in->completed_at);
+	add_time_ms(root, "completed_at", in->completed_ms);
 	cJSON_AddStringToObject(root, "language", in->language);
 	f = cJSON_AddObjectToObject(root, "form");
 	cJSON_AddStringToObject(f, "id", in->form->id);
@@ -410,7 +420,7 @@ intake_payload(struct intake *in, const char *kiosk_id, struct kdate today)
 
 int
 intake_commit(struct intake *in, struct store *st, const char *kiosk_id,
-    int64_t now, struct kdate today, char **cause)
+    int64_t now_ms, struct kdate today, char **cause)
 {
 	struct store_intake rec;
 	char *payload;
@@ -421,13 +431,13 @@ intake_commit(struct intake *in, struct store *st, const char *kiosk_id,
 		    "declined", in->id);
 		return -1;
 	}
-	in->completed_at = now;
+	in->completed_ms = now_ms;
 	payload = intake_payload(in, kiosk_id, today);
 	rec.id = in->id;
 	rec.receipt = in->receipt;
 	rec.outcome = form_level_name(in->outcome);
 	rec.consent = in->consent == CONSENT_ACCEPTED ? "accepted" : "declined";
-	rec.completed_at = now;
+	rec.completed_ms = now_ms;
 	rec.payload = payload;
 	rc = store_put_intake(st, &rec, cause);
 	wipe_free(payload);

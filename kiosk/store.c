@@ -122,6 +122,17 @@ static const char *const store_migrations[] = {
 	" OR NEW.payload <> OLD.payload AND NEW.payload <> '{}'"
 	" BEGIN SELECT RAISE(ABORT, 'a review can only be purged'); END;"
 	"ALTER TABLE reviews ADD COLUMN purged_at INTEGER;",
+	/* 4: completion time in milliseconds, so that two check-ins
+	 * finished within one second keep their order; frozen too. */
+	"ALTER TABLE intakes ADD COLUMN completed_ms INTEGER NOT NULL"
+	" DEFAULT 0;"
+	"UPDATE intakes SET completed_ms = completed_at * 1000;"
+	"DROP TRIGGER intakes_frozen;"
+	"CREATE TRIGGER intakes_frozen BEFORE UPDATE OF"
+	" id, receipt, outcome, consent, completed_at, completed_ms,"
+	" payload_sha256 ON intakes"
+	" BEGIN SELECT RAISE(ABORT, 'intakes are frozen once stored'); END;"
+	"CREATE INDEX intakes_completed ON intakes (completed_ms);",
 };
 
 _Static_assert(sizeof store_migrations / sizeof store_migrations[0] ==
@@ -686,10 +697,11 @@ store_put_intake(struct store *s, const struct store_intake *in,
 	    cause) != 0)
 		return -1;
 	if (store_prepare(s, &stmt, cause, "INSERT INTO intakes (id, receipt,"
-	    " outcome, consent, completed_at, payload, payload_sha256,"
-	    " next_attempt_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?5)",
+	    " outcome, consent, completed_at, completed_ms, payload,"
+	    " payload_sha256, next_attempt_at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5 / 1000, ?5, ?6, ?7, ?5 / 1000)",
 	    "ttttitt", in->id, in->receipt, in->outcome, in->consent,
-	    (int64_t)in->completed_at, in->payload, sha) != 0)
+	    in->completed_ms, in->payload, sha) != 0)
 		goto out;
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
@@ -721,7 +733,7 @@ store_each_payload(struct store *s, int (*fn)(const char *, void *),
 	int rv = -1, rc;
 
 	if (store_prepare(s, &stmt, cause, "SELECT payload FROM intakes"
-	    " WHERE payload IS NOT NULL ORDER BY completed_at, rowid", "") != 0)
+	    " WHERE payload IS NOT NULL ORDER BY completed_ms, rowid", "") != 0)
 		return -1;
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		payload = (const char *)sqlite3_column_text(stmt, 0);
@@ -1174,8 +1186,8 @@ store_each_intake(struct store *s, int64_t since,
 	    " i.consent, i.sync_state, i.payload, i.completed_at,"
 	    " (SELECT r.decision FROM reviews r WHERE r.intake_id = i.id"
 	    "  ORDER BY r.decided_at DESC, r.rowid DESC LIMIT 1)"
-	    " FROM intakes i WHERE i.completed_at >= ?1"
-	    " ORDER BY i.completed_at DESC, i.rowid DESC", "i", since) != 0)
+	    " FROM intakes i WHERE i.completed_ms >= ?1 * 1000"
+	    " ORDER BY i.completed_ms DESC, i.rowid DESC", "i", since) != 0)
 		return -1;
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		row.id = (const char *)sqlite3_column_text(stmt, 0);

@@ -173,6 +173,31 @@ time_rfc3339(int64_t t, char out[21])
 		snprintf(out, 21, "1970-01-01T00:00:00Z");
 }
 
+void
+time_rfc3339_ms(int64_t ms, char out[25])
+{
+	char sec[21];
+	int64_t s = ms / 1000, frac = ms % 1000;
+
+	if (frac < 0) {		/* before 1970: floor, not truncate */
+		frac += 1000;
+		s--;
+	}
+	time_rfc3339(s, sec);
+	/* "...:02Z" becomes "...:02.123Z". */
+	snprintf(out, 25, "%.19s.%03dZ", sec, (int)frac);
+}
+
+int64_t
+time_now_ms(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+		return (int64_t)time(NULL) * 1000;
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 size_t
 utf8_seq(const unsigned char *s, size_t left)
 {

@@ -216,7 +216,7 @@ ui_commit(struct ui *ui)
 	struct kdate today = date_today();
 
 	if (intake_commit(ui->intake, ui->store, ui->cfg->kiosk_id,
-	    (int64_t)time(NULL), today, &cause) != 0) {
+	    time_now_ms(), today, &cause) != 0) {
 		syslog(LOG_ERR, "intake %s not stored: %s", ui->intake->id,
 		    cause);
 		free(cause);

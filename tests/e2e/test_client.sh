@@ -106,7 +106,7 @@ consent.clauses.#       5
 consent.clauses.*.id    no_makeup_24h,sun_protection,no_actives_exercise,answers_true,consent_treatment
 consent.signature       Anna-Lena van der Berg
 consent.signed_at       ~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$
-completed_at            ~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$
+completed_at            ~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$
 id                      ~ ^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$
 EOF
 

@@ -42,7 +42,8 @@ def main():
     ap.add_argument("--payloads")
     a = ap.parse_args()
     db = sqlite3.connect(a.db)
-    now = int(time.time())
+    now_ms = int(time.time() * 1000)
+    now = now_ms // 1000
     out = open(a.payloads, "w", encoding="utf-8") if a.payloads else None
     with db:
         for i in range(a.n):
@@ -50,9 +51,9 @@ def main():
             text = json.dumps(p, ensure_ascii=False, separators=(",", ":"))
             db.execute(
                 "INSERT INTO intakes (id, receipt, outcome, consent, completed_at,"
-                " payload, payload_sha256, next_attempt_at)"
-                " VALUES (?, ?, 'clear', 'accepted', ?, ?, ?, ?)",
-                (iid, p["receipt"], now, text,
+                " completed_ms, payload, payload_sha256, next_attempt_at)"
+                " VALUES (?, ?, 'clear', 'accepted', ?, ?, ?, ?, ?)",
+                (iid, p["receipt"], now, now_ms, text,
                  hashlib.sha256(text.encode()).hexdigest(), now))
             if out:
                 out.write(text + "\n")

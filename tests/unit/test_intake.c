@@ -174,7 +174,7 @@ test_payload_clear_client(void **state)
 
 	(void)state;
 	accept_all(in);
-	in->completed_at = T0 + 130;
+	in->completed_ms = (T0 + 130) * INT64_C(1000) + 250;
 	json = intake_payload(in, "front-desk-1", today);
 	root = cJSON_Parse(json);
 	assert_non_null(root);
@@ -185,7 +185,7 @@ test_payload_clear_client(void **state)
 	assert_string_equal(str(root, "receipt"), in->receipt);
 	assert_string_equal(str(root, "kiosk_id"), "front-desk-1");
 	assert_string_equal(str(root, "started_at"), "2026-06-01T08:00:00Z");
-	assert_string_equal(str(root, "completed_at"), "2026-06-01T08:02:10Z");
+	assert_string_equal(str(root, "completed_at"), "2026-06-01T08:02:10.250Z");
 	assert_string_equal(str(root, "language"), "en");
 	assert_string_equal(str(cJSON_GetObjectItem(root, "form"), "id"),
 	    "microneedling");
@@ -283,14 +283,14 @@ test_commit_then_export(void **state)
 	sub = xasprintf("%s/state", dir);
 	assert_int_equal(store_open(sub, &st, &cause), 0);
 	/* No consent yet: refused, nothing stored. */
-	assert_int_equal(intake_commit(in, st, "k1", T0 + 200, today, &cause),
+	assert_int_equal(intake_commit(in, st, "k1", (T0 + 200) * INT64_C(1000), today, &cause),
 	    -1);
 	assert_non_null(strstr(cause, in->id));
 	assert_null(strstr(cause, "Zo"));
 	free(cause);
 	cause = NULL;
 	accept_all(in);
-	assert_int_equal(intake_commit(in, st, "k1", T0 + 200, today, &cause),
+	assert_int_equal(intake_commit(in, st, "k1", (T0 + 200) * INT64_C(1000), today, &cause),
 	    0);
 	assert_int_equal(in->outcome, LEVEL_REVIEW);
 	store_close(st);

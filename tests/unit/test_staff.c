@@ -199,7 +199,7 @@ put(struct store *st, const struct spec *sp)
 	in.receipt = sp->receipt;
 	in.outcome = sp->outcome;
 	in.consent = sp->declined ? "declined" : "accepted";
-	in.completed_at = sp->at;
+	in.completed_ms = sp->at * 1000;
 	in.payload = json;
 	if (store_put_intake(st, &in, &cause) != 0)
 		fail_msg("%s", cause);

@@ -112,7 +112,7 @@ put_ok(struct store *s, const char *id, const char *receipt,
 {
 	struct store_intake in = {
 		.id = id, .receipt = receipt, .outcome = "clear",
-		.consent = "accepted", .completed_at = completed_at,
+		.consent = "accepted", .completed_ms = completed_at * 1000,
 		.payload = payload,
 	};
 	char *cause = NULL;
@@ -350,7 +350,7 @@ test_duplicate_id_refused(void **state)
 	struct store *s = open_ok(f);
 	struct store_intake in = {
 		.id = "dup-1", .receipt = "R2", .outcome = "review",
-		.consent = "accepted", .completed_at = 20,
+		.consent = "accepted", .completed_ms = 20000,
 		.payload = NAME_PAYLOAD,
 	};
 	struct store_counts c;
@@ -379,7 +379,7 @@ test_bad_fields_refused(void **state)
 	struct store *s = open_ok(f);
 	struct store_intake in = {
 		.id = "bad-1", .receipt = "R", .outcome = "maybe",
-		.consent = "accepted", .completed_at = 1,
+		.consent = "accepted", .completed_ms = 1000,
 		.payload = NAME_PAYLOAD,
 	};
 	struct store_counts c;
@@ -453,6 +453,68 @@ test_counts_and_order(void **state)
 	assert_string_equal(c.seen[0], "{\"n\":2}");
 	assert_string_equal(c.seen[1], "{\"n\":3}");
 	assert_string_equal(c.seen[2], "{\"n\":4}");
+	collect_free(&c);
+	store_close(s);
+}
+
+/* Collects ids from store_each_intake, newest first. */
+static int
+collect_row_fn(const struct store_row *row, void *arg)
+{
+	return collect_fn(row->id, arg);
+}
+
+/*
+ * Check-ins completed within one second list by their milliseconds, and
+ * within one millisecond the later stored first: the order never depends
+ * on which second the clock happened to be in.
+ */
+static void
+test_same_second_order(void **state)
+{
+	static const struct {
+		const char	*id;
+		int64_t		 ms;
+	} puts[] = {
+		{ "early", 999999 },	/* the second before */
+		{ "late-in-second", 1000900 },
+		{ "early-in-second", 1000100 },
+		{ "same-ms-stored-later", 1000100 },
+		{ "next-second", 1001000 },
+	};
+	static const char *const want[] = {
+		"next-second", "late-in-second", "same-ms-stored-later",
+		"early-in-second", "early",
+	};
+	struct fixture *f = *state;
+	struct store *s = open_ok(f);
+	struct collect c = { .stop_with = 0 };
+	char *cause = NULL;
+	size_t i;
+
+	for (i = 0; i < sizeof puts / sizeof puts[0]; i++) {
+		struct store_intake in = {
+			.id = puts[i].id, .receipt = "R", .outcome = "clear",
+			.consent = "accepted", .completed_ms = puts[i].ms,
+			.payload = "{}",
+		};
+
+		if (store_put_intake(s, &in, &cause) != 0)
+			fail_msg("store_put_intake %s: %s", puts[i].id, cause);
+	}
+	assert_int_equal(store_each_intake(s, 0, collect_row_fn, &c, &cause),
+	    0);
+	assert_int_equal(c.n, 5);
+	for (i = 0; i < 5; i++)
+		assert_string_equal(c.seen[i], want[i]);
+	collect_free(&c);
+
+	/* `since` is in seconds and includes the whole second. */
+	c = (struct collect){ .stop_with = 0 };
+	assert_int_equal(store_each_intake(s, 1000, collect_row_fn, &c,
+	    &cause), 0);
+	assert_int_equal(c.n, 4);
+	assert_string_equal(c.seen[3], "early-in-second");
 	collect_free(&c);
 	store_close(s);
 }
@@ -584,7 +646,10 @@ test_migrates_from_zero(void **state)
 	assert_raw_text(db, "SELECT group_concat(name, ',') FROM (SELECT name"
 	    " FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL"
 	    " ORDER BY name)",
-	    "intakes_due,intakes_receipt,reviews_due,reviews_intake");
+	    "intakes_completed,intakes_due,intakes_receipt,reviews_due,"
+	    "reviews_intake");
+	assert_raw_text(db, "SELECT completed_at || ' ' || completed_ms"
+	    " FROM intakes", "5 5000");
 	assert_raw_text(db, "SELECT count(*) FROM intakes", "1");
 	/* The reviews foreign key is real. */
 	assert_int_equal(raw_exec(db, "PRAGMA foreign_keys = ON"), SQLITE_OK);
@@ -831,6 +896,7 @@ main(void)
 		T(test_duplicate_id_refused),
 		T(test_bad_fields_refused),
 		T(test_counts_and_order),
+		T(test_same_second_order),
 		T(test_each_payload_stops),
 		T(test_find_payload),
 		T(test_audit_append_only),

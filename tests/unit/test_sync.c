@@ -185,7 +185,7 @@ outbox_teardown(void **state)
 static void
 put(struct store *st, const char *id, int64_t at)
 {
-	struct store_intake in = { id, "AAA-AAA", "clear", "accepted", at,
+	struct store_intake in = { id, "AAA-AAA", "clear", "accepted", at * 1000,
 	    "{\"id\":\"x\"}" };
 	char *cause = NULL;
 
