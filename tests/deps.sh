@@ -2,7 +2,7 @@
 # Install the Debian packages the kiosk and its tests need, skipping what
 # is already installed. Uses sudo when not root.
 pkgs="build-essential pkg-config libncurses-dev libcurl4-openssl-dev libcjson-dev
-libsqlite3-dev libcrypt-dev libssl-dev libcmocka-dev tmux python3 openssl sqlite3
+libsqlite3-dev libcrypt-dev libssl-dev libcmocka-dev tmux python3 python3-jsonschema openssl sqlite3
 curl"
 missing=""
 for p in $pkgs; do

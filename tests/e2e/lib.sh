@@ -531,10 +531,15 @@ expect_stderr() {
 
 # ---------------------------------------------------------------- the store
 
-# kiosk_export: `kiosk export` into $T/export.jsonl; it must succeed.
+# kiosk_export: `kiosk export` into $T/export.jsonl; it must succeed, and
+# every intake in it must be valid against the wire format's JSON Schema
+# (docs/kiosk.intake-1.schema.json).
 kiosk_export() {
 	"$KIOSK_CLI" --config "$CFG" export >"$T/export.jsonl" 2>"$T/export.err" ||
 		fail "kiosk export exited $?: $(cat "$T/export.err")"
+	"$PY" "$E2E_ROOT/tests/tools/check_wire.py" intake "$T/export.jsonl" \
+	    >"$T/export.schema" 2>&1 ||
+		fail "kiosk export does not match docs/kiosk.intake-1.schema.json: $(head -20 "$T/export.schema")"
 }
 
 # expect_export: check the export against a table on stdin, one check a
