@@ -24,7 +24,7 @@ ACORE_OBJ := $(CORE_SRC:%.c=build/asan/obj/%.o)
 AUI_OBJ := $(UI_SRC:%.c=build/asan/obj/%.o) build/asan/obj/kiosk/main.o
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
 
-.PHONY: all asan test unit e2e run demo deps lint install clean fuzz bench
+.PHONY: all asan test unit e2e run demo deps lint install uninstall clean fuzz bench
 
 all: build/kiosk
 
@@ -100,13 +100,71 @@ run: deps
 	@$(MAKE) --no-print-directory build/kiosk
 	@sh etc/demo.sh
 
-install: build/kiosk
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)/etc/kiosk/forms
-	install -m 0755 build/kiosk $(DESTDIR)$(PREFIX)/bin/kiosk
-	install -m 0644 etc/forms/microneedling.json $(DESTDIR)/etc/kiosk/forms/
-	install -m 0644 etc/kiosk.json.example $(DESTDIR)/etc/kiosk/
+# Install layout. The config lives in SYSCONFDIR/kiosk whatever PREFIX is
+# (the kiosk's default config is /etc/kiosk/kiosk.json). A clinic's edited
+# config or form is never overwritten: a changed shipped one lands beside it as
+# NAME.new. uninstall leaves edited files and the state alone.
+BINDIR ?= $(PREFIX)/bin
+SYSCONFDIR ?= /etc
+LOCALSTATEDIR ?= /var
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+DOCDIR ?= $(DATADIR)/doc/kiosk
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+MAN8 := docs/man/kiosk.8
+MAN5 := docs/man/kiosk.json.5 docs/man/kiosk-form.5
+ETCK = $(DESTDIR)$(SYSCONFDIR)/kiosk
 
+install: build/kiosk
+	install -d $(DESTDIR)$(BINDIR) $(ETCK)/forms $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DOCDIR) \
+	    $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
+	    $(DESTDIR)$(TMPFILESDIR)
+	install -m 0755 build/kiosk $(DESTDIR)$(BINDIR)/kiosk
+	install -m 0644 etc/kiosk.json.example $(ETCK)/kiosk.json.example
+	@for p in kiosk.json forms/microneedling.json; do \
+		f=$(ETCK)/$$p; \
+		if [ ! -e "$$f" ]; then \
+			echo "install -m 0644 etc/$$p $$f"; \
+			install -m 0644 etc/$$p "$$f" || exit 1; \
+		elif ! cmp -s etc/$$p "$$f"; then \
+			install -m 0644 etc/$$p "$$f.new" || exit 1; \
+			echo "kept your $$f; the shipped one is $$f.new"; \
+		fi; \
+	done
+	install -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 README.md docs/*.md docs/*.json $(DESTDIR)$(DOCDIR)/
+	sed 's|/usr/bin/kiosk|$(BINDIR)/kiosk|g; s|/etc/kiosk/|$(SYSCONFDIR)/kiosk/|g; s|/var/lib/kiosk|$(LOCALSTATEDIR)/lib/kiosk|g' \
+	    etc/systemd/kiosk@.service >$(DESTDIR)$(SYSTEMDUNITDIR)/kiosk@.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/kiosk@.service
+	sed 's|/var/lib/kiosk|$(LOCALSTATEDIR)/lib/kiosk|g' etc/systemd/sysusers.d/kiosk.conf \
+	    >$(DESTDIR)$(SYSUSERSDIR)/kiosk.conf
+	sed 's|/var/lib/kiosk|$(LOCALSTATEDIR)/lib/kiosk|g' etc/systemd/tmpfiles.d/kiosk.conf \
+	    >$(DESTDIR)$(TMPFILESDIR)/kiosk.conf
+	chmod 0644 $(DESTDIR)$(SYSUSERSDIR)/kiosk.conf $(DESTDIR)$(TMPFILESDIR)/kiosk.conf
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/kiosk $(ETCK)/kiosk.json.example \
+	    $(DESTDIR)$(MANDIR)/man8/kiosk.8 \
+	    $(DESTDIR)$(MANDIR)/man5/kiosk.json.5 \
+	    $(DESTDIR)$(MANDIR)/man5/kiosk-form.5 \
+	    $(DESTDIR)$(SYSTEMDUNITDIR)/kiosk@.service \
+	    $(DESTDIR)$(SYSUSERSDIR)/kiosk.conf $(DESTDIR)$(TMPFILESDIR)/kiosk.conf
+	rm -rf $(DESTDIR)$(DOCDIR)
+	@for p in kiosk.json forms/microneedling.json; do \
+		f=$(ETCK)/$$p; \
+		if [ -e "$$f" ] && cmp -s etc/$$p "$$f"; then rm -f "$$f"; fi; \
+		rm -f "$$f.new"; \
+	done
+	-rmdir $(ETCK)/forms $(ETCK) 2>/dev/null
+	@echo "kept: edited files in $(ETCK) and $(LOCALSTATEDIR)/lib/kiosk (check-ins)"
+
+# var/demo holds the demo's check-ins (personal data, if typed) and its
+# CA key: clean removes it too.
 clean:
-	rm -rf build
+	rm -rf build var/demo
 
 -include $(shell find build -name '*.d' 2>/dev/null)
