@@ -405,7 +405,9 @@ main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		case 'V':
-			printf("kiosk %s\n", KIOSK_VERSION);
+			printf("kiosk %s\nCopyright (c) 2026 The kiosk authors.\n"
+			    "MIT License: free to use, copy, modify and "
+			    "distribute, without warranty.\n", KIOSK_VERSION);
 			return 0;
 		default:
 			usage(stderr);

@@ -3,7 +3,7 @@
 # is already installed. Uses sudo when not root.
 pkgs="build-essential pkg-config libncurses-dev libcurl4-openssl-dev libcjson-dev
 libsqlite3-dev libcrypt-dev libssl-dev libcmocka-dev tmux python3 python3-jsonschema openssl sqlite3
-curl"
+curl systemd mandoc man-db"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
