@@ -24,7 +24,7 @@ ACORE_OBJ := $(CORE_SRC:%.c=build/asan/obj/%.o)
 AUI_OBJ := $(UI_SRC:%.c=build/asan/obj/%.o) build/asan/obj/kiosk/main.o
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
 
-.PHONY: all asan test unit e2e run demo deps lint install uninstall clean fuzz bench
+.PHONY: all asan test unit e2e run demo deps lint install uninstall clean fuzz bench deb-test
 
 all: build/kiosk
 
@@ -161,6 +161,12 @@ uninstall:
 	done
 	-rmdir $(ETCK)/forms $(ETCK) 2>/dev/null
 	@echo "kept: edited files in $(ETCK) and $(LOCALSTATEDIR)/lib/kiosk (check-ins)"
+
+# The Debian package built, linted, installed, checked and purged on this
+# machine (root; a few minutes): not part of `make test`.
+deb-test:
+	@sh tests/deps.sh deb
+	@sh tests/pkg/deb_test.sh
 
 # var/demo holds the demo's check-ins (personal data, if typed) and its
 # CA key: clean removes it too.
