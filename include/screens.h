@@ -16,4 +16,12 @@ struct sync;
  */
 int ui_run(struct config *, struct form *, struct store *, struct sync *);
 
+/*
+ * The kiosk cannot start: show "out of order, please check in at
+ * reception" full-screen (no reason: that goes to the log) until a staff
+ * key (Ctrl-A, F12), wait_s seconds, SIGTERM/SIGHUP or a hang-up, then
+ * restore the terminal. -1 when stdin or stdout is not a terminal.
+ */
+int ui_out_of_order(int wait_s);
+
 #endif

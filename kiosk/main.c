@@ -4,6 +4,7 @@
  * 78 with the key named instead of half-starting a kiosk.
  */
 #include <crypt.h>
+#include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -39,6 +40,49 @@ usage(FILE *f)
 	    ".\n", f);
 }
 
+/* Whether start-up errors also go to syslog (kiosk run: the screen is
+ * the client's, and a service's stderr may be nobody's). */
+static bool report_syslog;
+
+/* A reason the command cannot go on: stderr, and syslog for run. */
+static void
+report(const char *cause)
+{
+	fprintf(stderr, "kiosk: %s\n", cause);
+	if (report_syslog)
+		syslog(LOG_ERR, "cannot start: %s", cause);
+}
+
+/* Seconds the out-of-order notice stays up: KIOSK_OUT_OF_ORDER_S or 60. */
+static int
+out_of_order_wait(void)
+{
+	const char *v = getenv("KIOSK_OUT_OF_ORDER_S");
+	char *end;
+	long s;
+
+	if (v == NULL || *v == '\0')
+		return 60;
+	errno = 0;
+	s = strtol(v, &end, 10);
+	if (errno != 0 || *end != '\0' || s < 1 || s > 86400)
+		return 60;
+	return (int)s;
+}
+
+/*
+ * kiosk run cannot start: the terminal says "out of order" instead of
+ * going blank (the reason is already logged), then exit with code; the
+ * wait keeps a service manager from restarting it in a tight loop.
+ */
+static int
+run_out_of_order(int code)
+{
+	syslog(LOG_ERR, "out of order (exit %d)", code);
+	(void)ui_out_of_order(out_of_order_wait());
+	return code;
+}
+
 /* Config and form, both valid and the form's own cases passing. */
 static int
 load_setup(const char *arg, struct config **cfg, struct form **form)
@@ -56,7 +100,7 @@ load_setup(const char *arg, struct config **cfg, struct form **form)
 		goto fail;
 	return 0;
 fail:
-	fprintf(stderr, "kiosk: %s\n", cause);
+	report(cause);
 	free(cause);
 	form_free(*form);
 	config_free(*cfg);
@@ -71,7 +115,7 @@ open_store(const struct config *cfg, struct store **st)
 	char *cause = NULL;
 
 	if (store_open(cfg->state_dir, st, &cause) != 0) {
-		fprintf(stderr, "kiosk: %s\n", cause);
+		report(cause);
 		free(cause);
 		return -1;
 	}
@@ -122,7 +166,7 @@ start_sync(const struct config *cfg, struct sync **sync)
 	if (!cfg->has_server)
 		return 0;
 	if (sync_new(cfg, sync, &cause) != 0 || sync_start(*sync, &cause) != 0) {
-		fprintf(stderr, "kiosk: %s\n", cause);
+		report(cause);
 		free(cause);
 		sync_free(*sync);
 		*sync = NULL;
@@ -140,19 +184,20 @@ cmd_run(const char *arg)
 	struct sync *sync = NULL;
 	int rc;
 
+	report_syslog = true;
 	if (load_setup(arg, &cfg, &form) != 0)
-		return EXIT_CONFIG;
+		return run_out_of_order(EXIT_CONFIG);
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "kiosk: run needs a terminal\n");
 		rc = EXIT_USAGE;
 		goto out;
 	}
 	if (open_store(cfg, &st) != 0) {
-		rc = EXIT_CANTCREAT;
+		rc = run_out_of_order(EXIT_CANTCREAT);
 		goto out;
 	}
 	if (start_sync(cfg, &sync) != 0) {
-		rc = EXIT_CONFIG;
+		rc = run_out_of_order(EXIT_CONFIG);
 		goto out;
 	}
 	syslog(LOG_INFO, "kiosk %s started, form %s %s", cfg->kiosk_id,

@@ -190,7 +190,7 @@ kiosk_start() {
 	tmux -L "$SOCK" -f /dev/null new-session -d -s k -x 80 -y 24 \
 	    "sh '$T/launch.sh'" || fail "tmux new-session failed"
 	tmux -L "$SOCK" set-option -g status off >/dev/null
-	wait_for "$WELCOME" 15
+	wait_for "${E2E_START_WAIT:-$WELCOME}" 15
 }
 
 kiosk_pid() {
