@@ -709,9 +709,9 @@ session_save(struct session *s, enum view_decision d, const char *note)
 static void
 session_confirm(struct session *s, const char *note)
 {
+	if (!s->v.confirm_clear || s->flow.state != FLOW_STAFF_DECIDE)
+		return;		/* only an answer to the question asked */
 	s->v.confirm_clear = false;
-	if (s->flow.state != FLOW_STAFF_DECIDE)
-		return;
 	s->confirmed = true;
 	session_save(s, DECISION_CLEARED, note);
 }
