@@ -111,23 +111,6 @@ flow_forward(struct flow *f, size_t after)
 	return f->state = FLOW_REVIEW;
 }
 
-/* The page that holds item i (its section, or the item itself). */
-static void
-flow_page_of(struct flow *f, size_t i)
-{
-	const struct form_item *item = &f->form->items[i];
-	const struct form_section *sec = &f->form->sections[item->section];
-
-	f->page.section = item->section;
-	if (sec->one_per_page) {
-		f->page.first = i;
-		f->page.count = 1;
-	} else {
-		f->page.first = sec->first_item;
-		f->page.count = sec->nitems;
-	}
-}
-
 static enum flow_state
 flow_on_page(struct flow *f, enum flow_event ev)
 {
@@ -173,7 +156,7 @@ flow_on_review(struct flow *f, enum flow_event ev)
 	case EV_EDIT:
 		if (f->edit_item >= f->form->nitems)
 			return f->state;
-		flow_page_of(f, f->edit_item);
+		form_page_of(f->form, f->edit_item, &f->page);
 		f->editing = true;
 		return f->state = FLOW_PAGE;
 	case EV_BACK:
