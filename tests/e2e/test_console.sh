@@ -342,6 +342,44 @@ t_console_clear_exclusion() {
 	console_stop
 }
 
+# wakeups: the console's voluntary context switches so far (each is a
+# return from a blocking wait).
+wakeups() {
+	sed -n 's/^voluntary_ctxt_switches:[[:space:]]*//p' \
+	    "/proc/$(cat "$T/console.pid")/status"
+}
+
+# window S: let S seconds pass. A measuring window, not a wait for
+# something to happen: nothing is expected to change during it.
+window() {
+	w_end=$(($(date +%s) + $1 + 1))
+	while [ "$(date +%s)" -lt "$w_end" ]; do sleep 0.2; done
+}
+
+# 4. Nobody signed in: the console waits for a key with no timer (no
+# wake-up at all); signed in, it looks for new data once a second, not
+# more often.
+t_console_idle() {
+	console_setup
+	kiosk_start
+	console_start
+	csettled
+	w0=$(wakeups)
+	window 3
+	w1=$(wakeups)
+	[ "$w1" = "$w0" ] ||
+		fail "the console woke $((w1 - w0)) times in 3-4 s with nobody signed in"
+	csign_in
+	csettled
+	w0=$(wakeups)
+	window 3
+	w1=$(wakeups)
+	[ $((w1 - w0)) -ge 2 ] && [ $((w1 - w0)) -le 8 ] ||
+		fail "signed in, the console woke $((w1 - w0)) times in 3-4 s (about one a second expected)"
+	console_stop
+}
+
 run_test "console: a pregnant client appears at the signed-in console within about a second; untouched decision records nothing; declined with a note reaches the server once" t_console_live_review
 run_test "console: five wrong PINs at the console lock the kiosk's prompt too" t_console_lockout
 run_test "console: clearing an excluded client asks again naming the exclusion and needs a note; audit page; export --reviews" t_console_clear_exclusion
+run_test "console: no wake-up while nobody is signed in; about one a second while signed in" t_console_idle
