@@ -17,6 +17,8 @@ struct store;
 /* "2026-11-24 10:15:02 CET": local time with its zone (and the NUL). */
 #define STAFF_WHEN_LEN 48
 void staff_when(int64_t t, char out[STAFF_WHEN_LEN]);
+/* The same for an RFC 3339 UTC time as stored ("?" or as is if unreadable). */
+void staff_when_rfc3339(const char *rfc, char out[STAFF_WHEN_LEN]);
 
 struct staff_row {
 	char id[37];

@@ -312,6 +312,13 @@ session_load_sync(struct session *s)
 	st->alert = session_meta(s, "alert");
 	st->last_error = session_meta(s, "last_error");
 	st->last_success = session_meta(s, "last_success_at");
+	if (st->last_success != NULL) {
+		char when[STAFF_WHEN_LEN];
+
+		staff_when_rfc3339(st->last_success, when);
+		free(st->last_success);
+		st->last_success = xstrdup(when);
+	}
 	s->v.sync = st;
 	session_load_rows(s);
 }

@@ -68,9 +68,8 @@ staff_when(int64_t t, char out[STAFF_WHEN_LEN])
 		snprintf(out, STAFF_WHEN_LEN, "%lld", (long long)t);
 }
 
-/* An RFC 3339 UTC time from a payload in local time; "?" if unreadable. */
-static void
-staff_when_text(const char *rfc, char out[STAFF_WHEN_LEN])
+void
+staff_when_rfc3339(const char *rfc, char out[STAFF_WHEN_LEN])
 {
 	struct tm tm;
 	const char *end;
@@ -521,12 +520,12 @@ staff_detail_consent(struct staff_lines *l, const cJSON *root,
 	clauses = cJSON_GetObjectItemCaseSensitive(consent, "clauses");
 	cJSON_ArrayForEach(c, clauses) {
 		id = staff_json_str(c, "id");
-		staff_when_text(staff_json_str(c, "accepted_at"), when);
+		staff_when_rfc3339(staff_json_str(c, "accepted_at"), when);
 		staff_add(l, "  %s accepted %s", id != NULL ? id : "?", when);
 	}
 	if (strcmp(status, "accepted") == 0) {
 		v = staff_json_str(consent, "signature");
-		staff_when_text(staff_json_str(consent, "signed_at"), when);
+		staff_when_rfc3339(staff_json_str(consent, "signed_at"), when);
 		staff_add(l, "Signature: %s at %s", v != NULL ? v : "(none)",
 		    when);
 	}

@@ -58,6 +58,20 @@ local_time(int64_t t, bool seconds, char *buf, size_t len)
 		snprintf(buf, len, "?");
 }
 
+/* prefix followed by the local time zone's name ("CET"). */
+static void
+local_zone(char *buf, size_t len, const char *prefix)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	char zone[16];
+
+	if (localtime_r(&now, &tm) == NULL ||
+	    strftime(zone, sizeof zone, "%Z", &tm) == 0)
+		snprintf(zone, sizeof zone, "local time");
+	snprintf(buf, len, "%s%s", prefix, zone);
+}
+
 static void
 staff_nothing(struct ui *ui)
 {
@@ -109,7 +123,7 @@ home_draw(struct ui *ui)
 	    "Audit", ui->v->console ? "Exit console" : "Exit kiosk" };
 	const struct session_view *v = ui->v;
 	int view = LINES - 9, y, x, i;
-	char title[96];
+	char title[96], legend[80];
 	size_t r;
 
 	snprintf(title, sizeof title, "Today's check-ins (%zu)  signed in: %s",
@@ -117,7 +131,9 @@ home_draw(struct ui *ui)
 	draw_frame(ui, title, v->console ? "Staff console" : "Staff",
 	    "Up/Down, Enter: open  type a receipt to find it  Tab: buttons  "
 	    "Esc: sign out");
-	draw_text(3, 32, COLS - 34, "NC = consent declined  * = new");
+	local_zone(legend, sizeof legend, "NC = consent declined  * = new  "
+	    "times in ");
+	draw_text(3, 32, COLS - 34, legend);
 	mvaddstr(3, 2, "Find receipt:");
 	edit_draw(&search, 3, 16, 12, focus_button < 0);
 	attrset(A_UNDERLINE);
@@ -559,13 +575,16 @@ audit_draw(struct ui *ui)
 {
 	const struct session_view *v = ui->v;
 	int view = LINES - 8, y;
-	char when[16], line[200];
+	char when[16], line[200], head[96];
 	size_t i;
 
 	draw_frame(ui, "Audit trail today (newest first)", v->console ?
 	    "Staff console" : "Staff", "Up/Down, PgUp/PgDn: scroll  Esc: back");
 	attrset(A_UNDERLINE);
-	mvaddstr(4, 2, "Time      Who                 What         Record");
+	local_zone(head, sizeof head, "Who                 What         "
+	    "Record       times in ");
+	mvaddstr(4, 2, "Time      ");
+	addstr(head);
 	attrset(A_NORMAL);
 	if (v->naudit == 0)
 		draw_text(6, 4, COLS - 8, "Nothing recorded today.");
