@@ -62,6 +62,8 @@ enum op {
 	TIMEOUT_MAX,	/* session .who wakes within .n ms */
 	OPEN_FIRST,	/* session .who opens its first listed intake */
 	BREAK_STORE,	/* intakes cannot be stored (.n 1) or can again (0) */
+	AUDIT_PAGE,	/* session .who's audit page lists at least .n entries */
+	STAFF_GONE,	/* session .who holds no staff data */
 };
 
 struct step {
@@ -152,6 +154,22 @@ static const struct scenario scenarios[] = {
 		WAIT_MS(LOGOUT_S * 1000 - 1), X(PAGE, 0, FLOW_STAFF_HOME),
 		WAIT_MS(1), X(PAGE, 0, FLOW_WELCOME), AUDIT("sign-out", 1),
 		E(SE_BACK), X(PAGE, 0, FLOW_WELCOME),
+	} },
+	{ "staff: Esc on home signs out, audited; nothing of staff mode kept", false, {
+		TO_SIGN("yes"), SIGN, E(SE_DONE), E(SE_STAFF), PIN(0, GOOD_PIN),
+		X(ROWS, 0, 1), E(SE_AUDIT), X(PAGE, 0, FLOW_STAFF_AUDIT),
+		X(AUDIT_PAGE, 0, 1), E(SE_BACK), X(PAGE, 0, FLOW_STAFF_HOME),
+		E(SE_SYNC), X(PAGE, 0, FLOW_STAFF_SYNC), E(SE_SYNC_NOW),
+		X(NOTICE, 0, NOTICE_NO_SERVER), E(SE_BACK),
+		E(SE_BACK), X(PAGE, 0, FLOW_WELCOME), AUDIT("sign-out", 1),
+		X(STAFF_GONE, 0, 0), X(TIMEOUT_MAX, 0, 24 * 3600 * 1000),
+	} },
+	{ "staff: exit asks first; Cancel returns home; Exit quits, audited", false, {
+		E(SE_STAFF), PIN(0, GOOD_PIN), E(SE_EXIT),
+		X(PAGE, 0, FLOW_STAFF_EXIT), E(SE_BACK),
+		X(PAGE, 0, FLOW_STAFF_HOME), AUDIT("exit", 0), E(SE_EXIT),
+		E(SE_NEXT), X(PAGE, 0, FLOW_QUIT), AUDIT("exit", 1),
+		X(STAFF_GONE, 0, 0),
 	} },
 	{ "lockout: five wrong PINs at the console lock the kiosk too", true, {
 		E1(SE_NEXT), X(PAGE, 1, FLOW_PIN), X(NO_CLIENT, 1, 0),
@@ -507,6 +525,16 @@ run_step(struct fixture *f, const struct step *st, size_t k)
 		break;
 	case BREAK_STORE:
 		break_store(f, st->n != 0);
+		break;
+	case AUDIT_PAGE:
+		assert_true((long)v->naudit >= st->n);
+		assert_non_null(v->audit);
+		break;
+	case STAFF_GONE:
+		assert_null(v->staff_name);
+		assert_int_equal(v->nrows, 0);
+		assert_int_equal(v->ndetail, 0);
+		assert_int_equal(v->naudit, 0);
 		break;
 	case END:
 		break;
