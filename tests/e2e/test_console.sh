@@ -379,7 +379,16 @@ t_console_idle() {
 	console_stop
 }
 
+# 5. Without a terminal `kiosk staff` says so and exits 64 (usage).
+t_console_needs_terminal() {
+	console_setup
+	run_kiosk --config "$CFG" staff
+	expect_rc 64
+	expect_stderr "staff needs a terminal"
+}
+
 run_test "console: a pregnant client appears at the signed-in console within about a second; untouched decision records nothing; declined with a note reaches the server once" t_console_live_review
 run_test "console: five wrong PINs at the console lock the kiosk's prompt too" t_console_lockout
 run_test "console: clearing an excluded client asks again naming the exclusion and needs a note; audit page; export --reviews" t_console_clear_exclusion
 run_test "console: no wake-up while nobody is signed in; about one a second while signed in" t_console_idle
+run_test "console: without a terminal, kiosk staff exits 64 and says why" t_console_needs_terminal
