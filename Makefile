@@ -76,11 +76,13 @@ fuzz: $(FUZZ_BIN)
 		echo "fuzz $$(basename $$f): $$(grep -o 'Done [0-9]* runs' build/fuzz/$$(basename $$f).log), no crash"; \
 	done
 
-# Only screens/ may include curses; only store.c sqlite3; only http.c curl.
+# Only screens/ may include curses; only store.c sqlite3; only http.c curl;
+# screens/ reach the core through the session (session.h, view.h) alone.
 lint:
 	@! grep -nE '#include *[<"](n?curses|ncursesw/curses)\.h' kiosk/*.c include/*.h || { echo "curses outside screens/"; exit 1; }
 	@! grep -lE '#include *<sqlite3\.h>' kiosk/*.c screens/*.c include/*.h | grep -v '^kiosk/store\.c$$' || { echo "sqlite3 outside store.c"; exit 1; }
 	@! grep -lE '#include *<curl/' kiosk/*.c screens/*.c include/*.h | grep -v '^kiosk/http\.c$$' || { echo "curl outside http.c"; exit 1; }
+	@! grep -nE '#include *"(store|staff|sync|pin)\.h"' screens/*.c screens/*.h include/session.h include/view.h include/screens.h || { echo "screens/ must use session.h and view.h only"; exit 1; }
 
 deps:
 	@sh tests/deps.sh

@@ -28,6 +28,7 @@ enum flow_state {
 	FLOW_STAFF_DETAIL,	/* one intake: answers, flags, consent, sync */
 	FLOW_STAFF_DECIDE,	/* cleared / declined / consult with a note */
 	FLOW_STAFF_SYNC,	/* sync status, parked records, "sync now" */
+	FLOW_STAFF_AUDIT,	/* today's audit trail */
 	FLOW_STAFF_EXIT,	/* "exit the kiosk?" */
 	FLOW_QUIT,		/* the kiosk stops (maintenance) */
 };
@@ -47,6 +48,7 @@ enum flow_event {
 	EV_DECIDE,		/* staff: record a decision on it */
 	EV_SYNC,		/* staff: the sync status page */
 	EV_EXIT,		/* staff: exit the kiosk (asks first) */
+	EV_AUDIT,		/* staff: the audit page */
 };
 
 struct flow {

@@ -198,6 +198,8 @@ bool answers_has(const struct answers *, size_t item, const char *code);
 
 /* Whether item is shown given the answers so far (its enable_when holds). */
 bool form_item_enabled(const struct form *, const struct answers *, size_t item);
+/* The page item i is on (its section, or the item alone). */
+void form_page_of(const struct form *, size_t item, struct form_page *);
 /*
  * The first page after the one starting at item index `after` (pass
  * (size_t)-1 for the first page) with at least one enabled item. 0 and

@@ -5,16 +5,13 @@
 #ifndef KIOSK_SCREENS_H
 #define KIOSK_SCREENS_H
 
-struct config;
-struct form;
-struct store;
-struct sync;
+struct session;
 
 /*
- * Run the kiosk on this terminal until SIGTERM/SIGHUP; 0 on a clean exit.
- * sync (NULL when no server is configured) is woken after each commit.
+ * Run the session (the kiosk, or the staff console) on this terminal
+ * until it quits or SIGTERM/SIGHUP; 0 on a clean exit.
  */
-int ui_run(struct config *, struct form *, struct store *, struct sync *);
+int ui_run(struct session *);
 
 /*
  * The kiosk cannot start: show "out of order, please check in at

@@ -11,7 +11,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct form;
 struct store;
+
+/* "2026-11-24 10:15:02 CET": local time with its zone (and the NUL). */
+#define STAFF_WHEN_LEN 48
+void staff_when(int64_t t, char out[STAFF_WHEN_LEN]);
+/* The same for an RFC 3339 UTC time as stored ("?" or as is if unreadable). */
+void staff_when_rfc3339(const char *rfc, char out[STAFF_WHEN_LEN]);
 
 struct staff_row {
 	char id[37];
@@ -41,10 +48,17 @@ long staff_find(const struct staff_row *, size_t n, const char *key);
  * reason" / "[REVIEW CODE] reason"; the consent evidence (version, text
  * hash, each clause and when, signature and when, or "declined"); the
  * sync history (state, attempts, last error, server receipt); every staff
- * decision. Caller frees with staff_lines_free.
+ * decision. Times are local, with the zone (staff_when). Caller frees with staff_lines_free.
  */
-int staff_detail(struct store *, const char *intake_id, char ***lines,
-    size_t *n, char **cause);
+int staff_detail(struct store *, const struct form *form,
+    const char *intake_id, char ***lines, size_t *n, char **cause);
+/*
+ * What excluded an intake, for the question before clearing it:
+ * "PREGNANT (Pregnant: not treated in pregnancy); ..." in *text (caller
+ * frees), NULL when it raised no exclusion or was purged.
+ */
+int staff_exclusions(struct store *, const char *intake_id, char **text,
+    char **cause);
 void staff_lines_free(char **, size_t n);
 
 /*

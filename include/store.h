@@ -80,6 +80,28 @@ int store_counts(struct store *, struct store_counts *, char **cause);
 int store_audit(struct store *, const char *actor, const char *action,
     const char *subject, char **cause);
 
+/* One audit entry; pointers live during the callback. */
+struct store_audit {
+	int64_t seq;
+	int64_t at;		/* unix seconds */
+	const char *actor;
+	const char *action;
+	const char *subject;	/* may be NULL */
+};
+/*
+ * Call fn for each audit entry at or after since (unix seconds), oldest
+ * first. Stops and returns fn's value when it is non-zero.
+ */
+int store_each_audit(struct store *, int64_t since,
+    int (*fn)(const struct store_audit *, void *), void *arg, char **cause);
+
+/*
+ * SQLite's PRAGMA data_version: changes when another connection (another
+ * process: the kiosk, a staff console, `kiosk sync`) commits. Cheap; for
+ * noticing new data without re-reading it.
+ */
+int store_data_version(struct store *, int64_t *version, char **cause);
+
 /*
  * The payload of the intake whose id or receipt is key (exact match; the
  * latest when receipts collide) in *payload (caller frees), or NULL when

@@ -17,6 +17,7 @@ static const char *const state_names[] = {
 	[FLOW_PIN] = "pin", [FLOW_STAFF_HOME] = "staff-home",
 	[FLOW_STAFF_DETAIL] = "staff-detail",
 	[FLOW_STAFF_DECIDE] = "staff-decide", [FLOW_STAFF_SYNC] = "staff-sync",
+	[FLOW_STAFF_AUDIT] = "staff-audit",
 	[FLOW_STAFF_EXIT] = "staff-exit", [FLOW_QUIT] = "quit",
 };
 
@@ -70,12 +71,14 @@ flow_on_staff(struct flow *f, enum flow_event ev)
 		{ FLOW_STAFF_HOME, EV_OPEN, FLOW_STAFF_DETAIL },
 		{ FLOW_STAFF_HOME, EV_SYNC, FLOW_STAFF_SYNC },
 		{ FLOW_STAFF_HOME, EV_EXIT, FLOW_STAFF_EXIT },
+		{ FLOW_STAFF_HOME, EV_AUDIT, FLOW_STAFF_AUDIT },
 		{ FLOW_STAFF_HOME, EV_BACK, FLOW_WELCOME },
 		{ FLOW_STAFF_DETAIL, EV_DECIDE, FLOW_STAFF_DECIDE },
 		{ FLOW_STAFF_DETAIL, EV_BACK, FLOW_STAFF_HOME },
 		{ FLOW_STAFF_DECIDE, EV_NEXT, FLOW_STAFF_DETAIL },
 		{ FLOW_STAFF_DECIDE, EV_BACK, FLOW_STAFF_DETAIL },
 		{ FLOW_STAFF_SYNC, EV_BACK, FLOW_STAFF_HOME },
+		{ FLOW_STAFF_AUDIT, EV_BACK, FLOW_STAFF_HOME },
 		{ FLOW_STAFF_EXIT, EV_BACK, FLOW_STAFF_HOME },
 		{ FLOW_STAFF_EXIT, EV_NEXT, FLOW_QUIT },
 	};
@@ -106,23 +109,6 @@ flow_forward(struct flow *f, size_t after)
 	if (form_page_next(f->form, f->answers, after, &f->page) == 0)
 		return f->state = FLOW_PAGE;
 	return f->state = FLOW_REVIEW;
-}
-
-/* The page that holds item i (its section, or the item itself). */
-static void
-flow_page_of(struct flow *f, size_t i)
-{
-	const struct form_item *item = &f->form->items[i];
-	const struct form_section *sec = &f->form->sections[item->section];
-
-	f->page.section = item->section;
-	if (sec->one_per_page) {
-		f->page.first = i;
-		f->page.count = 1;
-	} else {
-		f->page.first = sec->first_item;
-		f->page.count = sec->nitems;
-	}
 }
 
 static enum flow_state
@@ -170,7 +156,7 @@ flow_on_review(struct flow *f, enum flow_event ev)
 	case EV_EDIT:
 		if (f->edit_item >= f->form->nitems)
 			return f->state;
-		flow_page_of(f, f->edit_item);
+		form_page_of(f->form, f->edit_item, &f->page);
 		f->editing = true;
 		return f->state = FLOW_PAGE;
 	case EV_BACK:

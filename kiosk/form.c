@@ -519,9 +519,8 @@ form_item_enabled(const struct form *f, const struct answers *a,
 	return true;
 }
 
-/* The page item i is on. */
-static void
-page_of(const struct form *f, size_t i, struct form_page *p)
+void
+form_page_of(const struct form *f, size_t i, struct form_page *p)
 {
 	const struct form_section *s = &f->sections[f->items[i].section];
 
@@ -561,11 +560,11 @@ form_page_next(const struct form *f, const struct answers *a, size_t after,
 	else if (after >= f->nitems)
 		return -1;
 	else {
-		page_of(f, after, &p);
+		form_page_of(f, after, &p);
 		i = p.first + p.count;
 	}
 	while (i < f->nitems) {
-		page_of(f, i, &p);
+		form_page_of(f, i, &p);
 		if (page_enabled(f, a, &p)) {
 			*page = p;
 			return 0;
@@ -583,7 +582,7 @@ form_page_prev(const struct form *f, const struct answers *a, size_t before,
 	size_t i = before > f->nitems ? f->nitems : before;
 
 	while (i > 0) {
-		page_of(f, i - 1, &p);
+		form_page_of(f, i - 1, &p);
 		if (page_enabled(f, a, &p)) {
 			*page = p;
 			return 0;

@@ -21,6 +21,7 @@
 #include "form.h"
 #include "screens.h"
 #include "http.h"
+#include "session.h"
 #include "store.h"
 #include "sync.h"
 #include "util.h"
@@ -33,7 +34,10 @@ usage(FILE *f)
 	    "       kiosk [--config FILE] sync [--once]  send stored records to "
 	    "the server\n"
 	    "       kiosk [--config FILE] status    queue counts, no personal data\n"
-	    "       kiosk [--config FILE] export    intakes as JSON lines\n"
+	    "       kiosk [--config FILE] staff     staff mode alone on this "
+	    "terminal\n"
+	    "       kiosk [--config FILE] export [--reviews]  intakes (or staff "
+	    "decisions) as JSON lines\n"
 	    "       kiosk hash-pin                  read a PIN, print its hash\n"
 	    "       kiosk --help | --version\n"
 	    "The config is FILE, else $KIOSK_CONFIG, else " CONFIG_DEFAULT_PATH
@@ -175,6 +179,68 @@ start_sync(const struct config *cfg, struct sync **sync)
 	return 0;
 }
 
+/* The UI over one session; an exit code. */
+static int
+run_session(struct config *cfg, struct form *form, struct store *st,
+    struct sync *sync, bool console)
+{
+	struct session_setup setup;
+	struct session *session;
+	int rc;
+
+	memset(&setup, 0, sizeof setup);
+	setup.cfg = cfg;
+	setup.form = form;
+	setup.store = st;
+	setup.sync = sync;
+	setup.console = console;
+	session = session_new(&setup);
+	rc = ui_run(session) == 0 ? 0 : EXIT_SOFTWARE;
+	session_free(session);
+	return rc;
+}
+
+/*
+ * The staff console: staff mode alone, on another terminal, sharing the
+ * store with a running kiosk. It sends nothing itself: the kiosk's sync
+ * thread (or `kiosk sync`) sends what is decided here, so no record ever
+ * has two senders.
+ */
+static int
+cmd_staff(const char *arg)
+{
+	struct config *cfg;
+	struct form *form;
+	struct store *st = NULL;
+	int rc;
+
+	if (load_setup(arg, &cfg, &form) != 0)
+		return EXIT_CONFIG;
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "kiosk: staff needs a terminal\n");
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (cfg->nstaff == 0) {
+		fprintf(stderr, "kiosk: %s: staff.members: no staff member "
+		    "can sign in\n", cfg->path);
+		rc = EXIT_CONFIG;
+		goto out;
+	}
+	if (open_store(cfg, &st) != 0) {
+		rc = EXIT_CANTCREAT;
+		goto out;
+	}
+	syslog(LOG_INFO, "staff console for %s started", cfg->kiosk_id);
+	rc = run_session(cfg, form, st, NULL, true);
+	syslog(LOG_INFO, "staff console for %s stopped", cfg->kiosk_id);
+out:
+	store_close(st);
+	form_free(form);
+	config_free(cfg);
+	return rc;
+}
+
 static int
 cmd_run(const char *arg)
 {
@@ -202,7 +268,7 @@ cmd_run(const char *arg)
 	}
 	syslog(LOG_INFO, "kiosk %s started, form %s %s", cfg->kiosk_id,
 	    form->id, form->version);
-	rc = ui_run(cfg, form, st, sync) == 0 ? 0 : EXIT_SOFTWARE;
+	rc = run_session(cfg, form, st, sync, false);
 	syslog(LOG_INFO, "kiosk %s stopped", cfg->kiosk_id);
 out:
 	sync_stop(sync);
@@ -332,8 +398,52 @@ export_one(const char *payload, void *arg)
 	return 0;
 }
 
+/* Intake ids gathered for export --reviews. */
+struct export_ids {
+	char **id;
+	size_t n;
+};
+
 static int
-cmd_export(const char *arg)
+export_gather(const struct store_row *row, void *arg)
+{
+	struct export_ids *ids = arg;
+
+	ids->id = xrealloc(ids->id, (ids->n + 1) * sizeof *ids->id);
+	ids->id[ids->n++] = xstrdup(row->id);
+	return 0;
+}
+
+/* One decision: its wire payload (note removed once purged). */
+static int
+export_review(const struct store_review *r, void *arg)
+{
+	(void)arg;
+	if (r->payload == NULL)
+		return 0;
+	return puts(r->payload) == EOF ? -1 : 0;
+}
+
+/* Every staff decision, oldest intake first, in decision order. */
+static int
+export_reviews(struct store *st, char **cause)
+{
+	struct export_ids ids = { NULL, 0 };
+	size_t i;
+	int rc;
+
+	rc = store_each_intake(st, INT64_MIN, export_gather, &ids, cause);
+	for (i = ids.n; rc == 0 && i > 0; i--)
+		rc = store_each_review(st, ids.id[i - 1], export_review, NULL,
+		    cause);
+	for (i = 0; i < ids.n; i++)
+		free(ids.id[i]);
+	free(ids.id);
+	return rc;
+}
+
+static int
+cmd_export(const char *arg, bool reviews)
 {
 	struct config *cfg;
 	struct store *st;
@@ -342,7 +452,10 @@ cmd_export(const char *arg)
 
 	if ((rc = open_config_store(arg, &cfg, &st)) != 0)
 		return rc;
-	rc = store_each_payload(st, export_one, NULL, &cause);
+	if (reviews)
+		rc = export_reviews(st, &cause);
+	else
+		rc = store_each_payload(st, export_one, NULL, &cause);
 	if (rc < 0 && cause != NULL) {
 		fprintf(stderr, "kiosk: %s\n", cause);
 		free(cause);
@@ -438,7 +551,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config = NULL, *cmd;
-	bool once = false;
+	bool once = false, reviews = false;
 	int ch, rc;
 
 	while ((ch = getopt_long(argc, argv, "+c:hV", opts, NULL)) != -1) {
@@ -465,9 +578,20 @@ main(int argc, char **argv)
 		once = true;
 		optind++;
 	}
+	if (strcmp(cmd, "export") == 0 && optind < argc &&
+	    strcmp(argv[optind], "--reviews") == 0) {
+		reviews = true;
+		optind++;
+	}
 	if (optind != argc) {
 		usage(stderr);
 		return EXIT_USAGE;
+	}
+	if (strcmp(cmd, "staff") == 0) {
+		openlog("kiosk", LOG_PID | LOG_NDELAY, LOG_USER);
+		rc = cmd_staff(config);
+		closelog();
+		return rc;
 	}
 	if (strcmp(cmd, "sync") == 0 || strcmp(cmd, "run") == 0) {
 		char *cause = NULL;
@@ -489,7 +613,7 @@ main(int argc, char **argv)
 	if (strcmp(cmd, "status") == 0)
 		return cmd_status(config);
 	if (strcmp(cmd, "export") == 0)
-		return cmd_export(config);
+		return cmd_export(config, reviews);
 	if (strcmp(cmd, "hash-pin") == 0)
 		return cmd_hash_pin();
 	fprintf(stderr, "kiosk: unknown command: %s\n", cmd);

@@ -12,13 +12,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
+#include "form.h"
 #include "store.h"
 #include "util.h"
 
 #define STAFF_DAY_S 86400
+
+/* The form, to show answers as the client saw them, in their language. */
+struct staff_form {
+	const struct form *form;	/* NULL: values as stored */
+	const char *lang;
+};
 
 /* Lines of text being built for staff_detail. */
 struct staff_lines {
@@ -47,6 +55,32 @@ static void
 staff_copy(char *dst, size_t size, const char *src)
 {
 	snprintf(dst, size, "%s", src != NULL ? src : "");
+}
+
+void
+staff_when(int64_t t, char out[STAFF_WHEN_LEN])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (localtime_r(&tt, &tm) == NULL ||
+	    strftime(out, STAFF_WHEN_LEN, "%Y-%m-%d %H:%M:%S %Z", &tm) == 0)
+		snprintf(out, STAFF_WHEN_LEN, "%lld", (long long)t);
+}
+
+void
+staff_when_rfc3339(const char *rfc, char out[STAFF_WHEN_LEN])
+{
+	struct tm tm;
+	const char *end;
+
+	memset(&tm, 0, sizeof tm);
+	if (rfc == NULL ||
+	    (end = strptime(rfc, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL) {
+		snprintf(out, STAFF_WHEN_LEN, "%s", rfc != NULL ? rfc : "?");
+		return;
+	}
+	staff_when((int64_t)timegm(&tm), out);
 }
 
 /* The string member key of obj, or NULL when absent or not a string. */
@@ -320,15 +354,40 @@ staff_add(struct staff_lines *l, const char *fmt, ...)
 	l->v[l->n++] = line;
 }
 
-/* An answer's value as text: a multiple choice's codes joined by ", ". */
+/*
+ * One value as the client saw it: a choice's option label (yes/no
+ * questions' too) in the intake's language, else the value itself.
+ */
+static const char *
+staff_label(const struct staff_form *sf, const char *id, const char *code)
+{
+	const struct form_item *it;
+	long i;
+	size_t o;
+
+	if (sf == NULL || sf->form == NULL || id == NULL ||
+	    (i = form_item_index(sf->form, id)) < 0)
+		return code;
+	it = &sf->form->items[i];
+	for (o = 0; o < it->noptions; o++) {
+		if (strcmp(it->options[o].code, code) == 0)
+			return form_text(&it->options[o].label, sf->lang);
+	}
+	if (it->type == ITEM_BOOLEAN)
+		return strcmp(code, "yes") == 0 ? "Yes" : strcmp(code, "no") ==
+		    0 ? "No" : strcmp(code, "not_sure") == 0 ? "Not sure" : code;
+	return code;
+}
+
+/* An answer's value as text: a multiple choice's labels joined by ", ". */
 static char *
-staff_value(const cJSON *v)
+staff_value(const struct staff_form *sf, const char *id, const cJSON *v)
 {
 	const cJSON *e;
 	char *out, *old;
 
 	if (cJSON_IsString(v))
-		return xstrdup(v->valuestring);
+		return xstrdup(staff_label(sf, id, v->valuestring));
 	if (cJSON_IsBool(v))
 		return xstrdup(cJSON_IsTrue(v) ? "yes" : "no");
 	if (cJSON_IsNumber(v))
@@ -339,7 +398,8 @@ staff_value(const cJSON *v)
 	cJSON_ArrayForEach(e, v) {
 		old = out;
 		out = xasprintf("%s%s%s", old, *old != '\0' ? ", " : "",
-		    cJSON_IsString(e) ? e->valuestring : "?");
+		    cJSON_IsString(e) ? staff_label(sf, id, e->valuestring) :
+		    "?");
 		wipe_free(old);
 	}
 	return out;
@@ -404,8 +464,8 @@ staff_detail_client(struct staff_lines *l, const cJSON *root,
 
 /* Every answer as given, question text first, flags on the next line. */
 static void
-staff_detail_answers(struct staff_lines *l, const cJSON *root,
-    const cJSON *flags, char *shown)
+staff_detail_answers(struct staff_lines *l, const struct staff_form *sf,
+    const cJSON *root, const cJSON *flags, char *shown)
 {
 	const cJSON *answers, *a;
 	const char *text, *id;
@@ -418,7 +478,7 @@ staff_detail_answers(struct staff_lines *l, const cJSON *root,
 		id = staff_json_str(a, "id");
 		if ((text = staff_json_str(a, "text")) == NULL)
 			text = id != NULL ? id : "?";
-		value = staff_value(cJSON_GetObjectItemCaseSensitive(a,
+		value = staff_value(sf, id, cJSON_GetObjectItemCaseSensitive(a,
 		    "value"));
 		len = strlen(text);
 		/* "Are you pregnant? yes", "Skin type: oily". */
@@ -445,7 +505,8 @@ staff_detail_consent(struct staff_lines *l, const cJSON *root,
     const char *status)
 {
 	const cJSON *consent, *clauses, *c;
-	const char *v, *ver, *lang, *sha, *id, *at;
+	const char *v, *ver, *lang, *sha, *id;
+	char when[STAFF_WHEN_LEN];
 
 	consent = cJSON_GetObjectItemCaseSensitive(root, "consent");
 	if ((v = staff_json_str(consent, "status")) != NULL)
@@ -459,28 +520,29 @@ staff_detail_consent(struct staff_lines *l, const cJSON *root,
 	clauses = cJSON_GetObjectItemCaseSensitive(consent, "clauses");
 	cJSON_ArrayForEach(c, clauses) {
 		id = staff_json_str(c, "id");
-		at = staff_json_str(c, "accepted_at");
-		staff_add(l, "  %s accepted %s", id != NULL ? id : "?",
-		    at != NULL ? at : "?");
+		staff_when_rfc3339(staff_json_str(c, "accepted_at"), when);
+		staff_add(l, "  %s accepted %s", id != NULL ? id : "?", when);
 	}
 	if (strcmp(status, "accepted") == 0) {
 		v = staff_json_str(consent, "signature");
-		at = staff_json_str(consent, "signed_at");
+		staff_when_rfc3339(staff_json_str(consent, "signed_at"), when);
 		staff_add(l, "Signature: %s at %s", v != NULL ? v : "(none)",
-		    at != NULL ? at : "?");
+		    when);
 	}
 }
 
 /* The payload's part of the detail: client, answers, consent. */
 static void
-staff_detail_payload(struct staff_lines *l, const struct staff_intake *in)
+staff_detail_payload(struct staff_lines *l, const struct form *form,
+    const struct staff_intake *in)
 {
+	struct staff_form form_lang = { form, NULL }, *sf = &form_lang;
 	const cJSON *flags;
 	cJSON *root;
 	char *shown;
-	char when[21];
+	char when[STAFF_WHEN_LEN];
 
-	time_rfc3339(in->completed_at, when);
+	staff_when(in->completed_at, when);
 	if (in->payload == NULL) {
 		staff_add(l, "Receipt %s, completed %s, outcome %s", in->receipt,
 		    when, in->outcome);
@@ -494,13 +556,16 @@ staff_detail_payload(struct staff_lines *l, const struct staff_intake *in)
 		staff_add(l, "The stored record cannot be read.");
 		return;
 	}
+	if ((form_lang.lang = staff_json_str(root, "language")) == NULL &&
+	    form != NULL && form->nlanguages > 0)
+		form_lang.lang = form->languages[0];
 	flags = cJSON_GetObjectItemCaseSensitive(root, "flags");
 	shown = xcalloc((size_t)cJSON_GetArraySize(flags) + 1, 1);
 	staff_detail_client(l, root, flags, shown);
 	staff_add(l, "Receipt %s, completed %s, outcome %s", in->receipt, when,
 	    in->outcome);
 	staff_add(l, "%s", "");
-	staff_detail_answers(l, root, flags, shown);
+	staff_detail_answers(l, sf, root, flags, shown);
 	staff_add(l, "%s", "");
 	staff_detail_consent(l, root, in->consent);
 	free(shown);
@@ -512,7 +577,7 @@ static char *
 staff_sync_text(const struct store_sync_info *info)
 {
 	char *text, *old;
-	char when[21];
+	char when[STAFF_WHEN_LEN];
 
 	text = xasprintf("%s, %ld attempt%s", info->state, info->attempts,
 	    info->attempts == 1 ? "" : "s");
@@ -522,7 +587,7 @@ staff_sync_text(const struct store_sync_info *info)
 		free(old);
 	}
 	if (strcmp(info->state, "pending") == 0 && info->attempts > 0) {
-		time_rfc3339(info->next_attempt_at, when);
+		staff_when(info->next_attempt_at, when);
 		old = text;
 		text = xasprintf("%s, next try %s", old, when);
 		free(old);
@@ -562,9 +627,9 @@ static int
 staff_decision_line(const struct store_review *r, void *arg)
 {
 	struct staff_lines *l = arg;
-	char when[21];
+	char when[STAFF_WHEN_LEN];
 
-	time_rfc3339(r->decided_at, when);
+	staff_when(r->decided_at, when);
 	staff_add(l, "  %s  %s: %s%s%s (sync: %s)", when, r->staff, r->decision,
 	    r->note != NULL && *r->note != '\0' ? " — " : "",
 	    r->note != NULL ? r->note : "",
@@ -573,8 +638,8 @@ staff_decision_line(const struct store_review *r, void *arg)
 }
 
 int
-staff_detail(struct store *s, const char *intake_id, char ***lines, size_t *n,
-    char **cause)
+staff_detail(struct store *s, const struct form *form, const char *intake_id,
+    char ***lines, size_t *n, char **cause)
 {
 	struct staff_lines l = { NULL, 0, 0 };
 	struct staff_intake in;
@@ -589,7 +654,7 @@ staff_detail(struct store *s, const char *intake_id, char ***lines, size_t *n,
 		*cause = xasprintf("no intake %s", intake_id);
 		goto out;
 	}
-	staff_detail_payload(&l, &in);
+	staff_detail_payload(&l, form, &in);
 	staff_add(&l, "%s", "");
 	if (staff_detail_sync(&l, s, in.id, cause) != 0)
 		goto out;
@@ -608,6 +673,44 @@ out:
 	}
 	*lines = l.v;
 	*n = l.n;
+	return 0;
+}
+
+int
+staff_exclusions(struct store *s, const char *intake_id, char **text,
+    char **cause)
+{
+	struct staff_intake in;
+	const cJSON *f, *flags;
+	const char *level, *code, *reason;
+	cJSON *root;
+	char *old;
+	int rc;
+
+	*text = NULL;
+	if ((rc = staff_lookup(s, intake_id, &in, cause)) <= 0)
+		return rc;
+	if (in.payload == NULL || (root = cJSON_Parse(in.payload)) == NULL) {
+		wipe_free(in.payload);
+		return 0;
+	}
+	flags = cJSON_GetObjectItemCaseSensitive(root, "flags");
+	cJSON_ArrayForEach(f, flags) {
+		level = staff_json_str(f, "level");
+		if (level == NULL || strcmp(level, "exclude") != 0)
+			continue;
+		code = staff_json_str(f, "code");
+		reason = staff_json_str(f, "reason");
+		old = *text;
+		*text = xasprintf("%s%s%s (%s)", old != NULL ? old : "",
+		    old != NULL ? "; " : "", code != NULL ? code : "?",
+		    reason != NULL ? reason : "");
+		free(old);
+	}
+	if (*text != NULL)
+		staff_clean(*text);
+	cJSON_Delete(root);
+	wipe_free(in.payload);
 	return 0;
 }
 

@@ -864,6 +864,55 @@ out:
 	return store_finalize(s, stmt, rv, cause);
 }
 
+int
+store_each_audit(struct store *s, int64_t since,
+    int (*fn)(const struct store_audit *, void *), void *arg, char **cause)
+{
+	sqlite3_stmt *stmt = NULL;
+	struct store_audit a;
+	int rv = -1, rc;
+
+	if (store_prepare(s, &stmt, cause, "SELECT seq, at, actor, action,"
+	    " subject FROM audit WHERE at >= ?1 ORDER BY seq", "i", since) != 0)
+		return -1;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		a.seq = sqlite3_column_int64(stmt, 0);
+		a.at = sqlite3_column_int64(stmt, 1);
+		a.actor = (const char *)sqlite3_column_text(stmt, 2);
+		a.action = (const char *)sqlite3_column_text(stmt, 3);
+		a.subject = (const char *)sqlite3_column_text(stmt, 4);
+		if ((rv = fn(&a, arg)) != 0)
+			goto out;
+	}
+	if (rc != SQLITE_DONE) {
+		*cause = store_error(s, "reading the audit log");
+		rv = -1;
+		goto out;
+	}
+	rv = 0;
+out:
+	return store_finalize(s, stmt, rv, cause);
+}
+
+int
+store_data_version(struct store *s, int64_t *version, char **cause)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rv = -1;
+
+	*version = 0;
+	if (store_prepare(s, &stmt, cause, "PRAGMA data_version", "") != 0)
+		return -1;
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		*cause = store_error(s, "reading data_version");
+		goto out;
+	}
+	*version = sqlite3_column_int64(stmt, 0);
+	rv = 0;
+out:
+	return store_finalize(s, stmt, rv, cause);
+}
+
 /* Table of a record kind: a constant, never data, so safe inside SQL. */
 static const char *
 store_table(enum store_kind kind)

@@ -38,25 +38,25 @@ about_draw(struct ui *ui)
 	draw_button(ui, LINES - 2, COLS - 16, "Continue", true, ABOUT_NEXT);
 }
 
-static enum flow_event
+static enum session_ev
 about_key(struct ui *ui, const struct key *k)
 {
 	if (k->act == ACT_CLICK) {
 		switch (ui_hit_find(ui, k->y, k->x)) {
 		case ABOUT_BACK:
-			return EV_BACK;
+			return SE_BACK;
 		case ABOUT_NEXT:
-			return EV_NEXT;
+			return SE_NEXT;
 		default:
-			return EV_NONE;
+			return SE_NONE;
 		}
 	}
 	if (k->act == ACT_ENTER)
-		return EV_NEXT;
+		return SE_NEXT;
 	if (k->act == ACT_ESC)
-		return EV_BACK;
+		return SE_BACK;
 	scroll_key(&about_text, k);
-	return EV_NONE;
+	return SE_NONE;
 }
 
 const struct screen screen_about = {

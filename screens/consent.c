@@ -18,7 +18,7 @@
 
 static struct scroll consent_text;
 static struct edit signature;
-static int focus_decline;	/* decline page: 1 when "Decline" is focused */
+static bool focus_decline;	/* decline page: 1 when "Decline" is focused */
 /*
  * Consent, clause and signature pages: what Tab has focused. 0 is the
  * page's own action (Continue, I agree, the signature field), 1 Decline,
@@ -39,16 +39,16 @@ focus_key(const struct key *k, int n)
 	return true;
 }
 
-static enum flow_event
-button_hit(struct ui *ui, const struct key *k, enum flow_event on_next)
+static enum session_ev
+button_hit(struct ui *ui, const struct key *k, enum session_ev on_next)
 {
 	switch (ui_hit_find(ui, k->y, k->x)) {
 	case HIT_DECLINE:
-		return EV_DECLINE;
+		return SE_DECLINE;
 	case HIT_NEXT:
 		return on_next;
 	default:
-		return EV_NONE;
+		return SE_NONE;
 	}
 }
 
@@ -87,30 +87,32 @@ consent_draw(struct ui *ui)
 		    HIT_NEXT);
 }
 
-static enum flow_event
+static enum session_ev
 consent_key(struct ui *ui, const struct key *k)
 {
 	struct key page = { .act = ACT_PGDN };
 
-	ui->flow.consent_read = consent_text.seen_end;
+	if (consent_text.seen_end && !ui->v->consent_read)
+		ui_send(ui, &(struct session_event){ .type = SE_CONSENT_READ },
+		    NULL);
 	if (focus_key(k, 2))
-		return EV_NONE;
+		return SE_NONE;
 	switch (k->act) {
 	case ACT_ENTER:
 		if (focus == 1)
-			return EV_DECLINE;
+			return SE_DECLINE;
 		if (consent_text.seen_end)
-			return EV_NEXT;
+			return SE_NEXT;
 		scroll_key(&consent_text, &page);
-		return EV_NONE;
+		return SE_NONE;
 	case ACT_ESC:
-		return EV_BACK;
+		return SE_BACK;
 	case ACT_CLICK:
-		return button_hit(ui, k, consent_text.seen_end ? EV_NEXT :
-		    EV_NONE);
+		return button_hit(ui, k, consent_text.seen_end ? SE_NEXT :
+		    SE_NONE);
 	default:
 		scroll_key(&consent_text, k);
-		return EV_NONE;
+		return SE_NONE;
 	}
 }
 
@@ -131,7 +133,7 @@ static void
 clause_draw(struct ui *ui)
 {
 	const struct form_consent *c = &ui->form->consent;
-	size_t i = ui->flow.clause;
+	size_t i = ui->v->clause;
 	char progress[64], **lines;
 	int n, l;
 
@@ -150,24 +152,22 @@ clause_draw(struct ui *ui)
 	draw_button(ui, LINES - 2, COLS - 16, "I agree", focus == 0, HIT_NEXT);
 }
 
-static enum flow_event
+static enum session_ev
 clause_key(struct ui *ui, const struct key *k)
 {
-	enum flow_event ev = EV_NONE;
+	enum session_ev ev = SE_NONE;
 
 	if (focus_key(k, 2))
-		return EV_NONE;
+		return SE_NONE;
 	if (k->act == ACT_ENTER && focus == 1)
-		ev = EV_DECLINE;
+		ev = SE_DECLINE;
 	else if (k->act == ACT_ENTER || k->act == ACT_YES)
-		ev = EV_NEXT;
+		ev = SE_NEXT;
 	else if (k->act == ACT_ESC)
-		ev = EV_BACK;
+		ev = SE_BACK;
 	else if (k->act == ACT_CLICK)
-		ev = button_hit(ui, k, EV_NEXT);
-	if (ev == EV_NEXT)
-		ui->intake->clause_at[ui->flow.clause] = (int64_t)time(NULL);
-	return ev;
+		ev = button_hit(ui, k, SE_NEXT);
+	return ev;	/* the session time-stamps the clause on SE_NEXT */
 }
 
 static void
@@ -201,41 +201,39 @@ sign_draw(struct ui *ui)
 	draw_button(ui, LINES - 2, COLS - 16, "Sign", focus != 1, HIT_NEXT);
 }
 
-static enum flow_event
+static enum session_ev
 sign_submit(struct ui *ui)
 {
 	char *typed = edit_get(&signature), *msg = NULL;
 
-	if (intake_sign(ui->intake, typed, (int64_t)time(NULL), &msg) != 0) {
+	if (ui_send(ui, &(struct session_event){ .type = SE_SIGN,
+	    .text = typed }, &msg) != 0) {
 		ui_set_message(ui, msg);
 		free(msg);
-		wipe_free(typed);
-		return EV_NONE;
 	}
 	wipe_free(typed);
-	ui->intake->consent = CONSENT_ACCEPTED;
-	return EV_NEXT;
+	return SE_NONE;
 }
 
-static enum flow_event
+static enum session_ev
 sign_key(struct ui *ui, const struct key *k)
 {
-	enum flow_event ev;
+	enum session_ev ev;
 
 	if (focus_key(k, 3))
-		return EV_NONE;
+		return SE_NONE;
 	switch (k->act) {
 	case ACT_ENTER:
-		return focus == 1 ? EV_DECLINE : sign_submit(ui);
+		return focus == 1 ? SE_DECLINE : sign_submit(ui);
 	case ACT_ESC:
-		return EV_BACK;
+		return SE_BACK;
 	case ACT_CLICK:
-		ev = button_hit(ui, k, EV_NEXT);
-		return ev == EV_NEXT ? sign_submit(ui) : ev;
+		ev = button_hit(ui, k, SE_NEXT);
+		return ev == SE_NEXT ? sign_submit(ui) : ev;
 	default:
 		if (focus == 0)
 			edit_key(&signature, k);
-		return EV_NONE;
+		return SE_NONE;
 	}
 }
 
@@ -243,53 +241,31 @@ static void
 decline_enter(struct ui *ui)
 {
 	(void)ui;
-	focus_decline = 0;
+	focus_decline = false;
 }
 
 static void
 decline_draw(struct ui *ui)
 {
-	draw_frame(ui, "Decline the consent?", NULL,
-	    "Tab: switch  Enter: confirm  Esc: back");
-	draw_text(5, 4, COLS - 8, "If you do not consent, we will not treat "
-	    "you today.");
-	draw_text(6, 4, COLS - 8, "Your answers are kept and a member of our "
-	    "team will talk with you.");
-	draw_button(ui, LINES - 2, 2, "Go back", !focus_decline, HIT_DECLINE);
-	draw_button(ui, LINES - 2, COLS - 26, "Decline consent",
-	    focus_decline, HIT_NEXT);
+	static const char *const lines[] = {
+		"If you do not consent, we will not treat you today.",
+		"Your answers are kept and a member of our team will talk "
+		"with you.",
+	};
+
+	draw_confirm(ui, "Decline the consent?", lines, 2, "Go back",
+	    "Decline consent", focus_decline);
 }
 
-static enum flow_event
+/* The session records the decline on SE_NEXT from this page. */
+static enum session_ev
 decline_key(struct ui *ui, const struct key *k)
 {
-	int id;
+	bool yes = focus_decline;
+	int r = confirm_key(ui, k, &yes);
 
-	switch (k->act) {
-	case ACT_TAB:
-	case ACT_BTAB:
-	case ACT_LEFT:
-	case ACT_RIGHT:
-		focus_decline = !focus_decline;
-		return EV_NONE;
-	case ACT_ESC:
-		return EV_BACK;
-	case ACT_ENTER:
-		if (!focus_decline)
-			return EV_BACK;
-		break;
-	case ACT_CLICK:
-		id = ui_hit_find(ui, k->y, k->x);
-		if (id == HIT_DECLINE)
-			return EV_BACK;
-		if (id != HIT_NEXT)
-			return EV_NONE;
-		break;
-	default:
-		return EV_NONE;
-	}
-	ui->intake->consent = CONSENT_DECLINED;
-	return EV_NEXT;
+	focus_decline = yes;
+	return r == 1 ? SE_NEXT : r == 0 ? SE_BACK : SE_NONE;
 }
 
 const struct screen screen_consent = {

@@ -202,9 +202,10 @@ draw_frame(struct ui *ui, const char *title, const char *progress,
 	if (title != NULL)
 		draw_text(2, 2, COLS - 4, title);
 	attrset(A_NORMAL);
-	if (ui->message != NULL) {
+	if (ui->message != NULL || ui->v->notice != NOTICE_NONE) {
 		attrset(A_BOLD);
-		draw_text(LINES - 3, 2, COLS - 4, ui->message);
+		draw_text(LINES - 3, 2, COLS - 4, ui->message != NULL ?
+		    ui->message : ui_notice_text(ui->v->notice));
 		attrset(A_NORMAL);
 	}
 	attrset(A_REVERSE);
@@ -212,4 +213,42 @@ draw_frame(struct ui *ui, const char *title, const char *progress,
 	if (hints != NULL)
 		draw_text(LINES - 1, 1, COLS - 2, hints);
 	attrset(A_NORMAL);
+}
+
+void
+draw_confirm(struct ui *ui, const char *title, const char *const *lines,
+    int nlines, const char *no, const char *yes, bool yes_focused)
+{
+	int i, w = draw_width(yes);
+
+	draw_frame(ui, title, NULL, "Tab: switch  Enter: confirm  Esc: back");
+	for (i = 0; i < nlines; i++)
+		draw_text(5 + i, 4, COLS - 8, lines[i]);
+	draw_button(ui, LINES - 2, 2, no, !yes_focused, HIT_CONFIRM_NO);
+	draw_button(ui, LINES - 2, COLS - w - 8, yes, yes_focused,
+	    HIT_CONFIRM_YES);
+}
+
+int
+confirm_key(struct ui *ui, const struct key *k, bool *yes_focused)
+{
+	int id;
+
+	switch (k->act) {
+	case ACT_TAB:
+	case ACT_BTAB:
+	case ACT_LEFT:
+	case ACT_RIGHT:
+		*yes_focused = !*yes_focused;
+		return -1;
+	case ACT_ESC:
+		return 0;
+	case ACT_ENTER:
+		return *yes_focused ? 1 : 0;
+	case ACT_CLICK:
+		id = ui_hit_find(ui, k->y, k->x);
+		return id == HIT_CONFIRM_YES ? 1 : id == HIT_CONFIRM_NO ? 0 : -1;
+	default:
+		return -1;
+	}
 }

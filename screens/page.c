@@ -49,7 +49,7 @@ field_item(const struct ui *ui, const struct field *f)
 static bool
 field_enabled(const struct ui *ui, const struct field *f)
 {
-	return form_item_enabled(ui->form, ui->intake->answers, f->item);
+	return form_item_enabled(ui->form, ui->v->answers, f->item);
 }
 
 static bool
@@ -87,12 +87,12 @@ static bool
 option_selected(const struct ui *ui, const struct form_item *it, size_t i,
     size_t o)
 {
-	const char *v = answers_get(ui->intake->answers, i);
+	const char *v = answers_get(ui->v->answers, i);
 
 	if (v == NULL)
 		return false;
 	if (it->type == ITEM_CHOICE && it->multiple)
-		return answers_has(ui->intake->answers, i, option_code(it, o));
+		return answers_has(ui->v->answers, i, option_code(it, o));
 	return strcmp(v, option_code(it, o)) == 0;
 }
 
@@ -101,7 +101,7 @@ static void
 field_load(struct ui *ui, struct field *f)
 {
 	const struct form_item *it = field_item(ui, f);
-	const char *v = answers_get(ui->intake->answers, f->item);
+	const char *v = answers_get(ui->v->answers, f->item);
 	struct kdate d;
 	char buf[8];
 
@@ -160,7 +160,7 @@ focus_from(struct ui *ui, size_t i)
 static void
 page_enter(struct ui *ui)
 {
-	const struct form_page *p = &ui->flow.page;
+	const struct form_page *p = &ui->v->form_page;
 	size_t i;
 
 	page_wipe();
@@ -173,9 +173,9 @@ page_enter(struct ui *ui)
 	top = 0;
 	focus = focus_from(ui, 0);
 	/* Opened from the review to change one answer: start on it. */
-	if (ui->flow.editing && ui->flow.edit_item >= p->first &&
-	    ui->flow.edit_item < p->first + p->count)
-		focus = ui->flow.edit_item - p->first;
+	if (ui->v->editing && ui->v->edit_item >= p->first &&
+	    ui->v->edit_item < p->first + p->count)
+		focus = ui->v->edit_item - p->first;
 	if (focus == nfields)
 		focus = nfields + 1;
 }
@@ -246,8 +246,8 @@ field_commit(struct ui *ui, struct field *f)
 		}
 	} else
 		return 0;	/* choices are stored as they are picked */
-	if (answers_set(ui->intake->answers, f->item, v, date_today(),
-	    &msg) != 0) {
+	if (ui_send(ui, &(struct session_event){ .type = SE_ANSWER,
+	    .item = f->item, .text = v }, &msg) != 0) {
 		f->error = msg;
 		rc = -1;
 	}
@@ -268,9 +268,9 @@ page_commit(struct ui *ui)
 		if (field_commit(ui, &fields[i]) != 0 && bad < 0)
 			bad = (int)i;
 	}
-	if (bad < 0 && !form_page_complete(ui->form, ui->intake->answers,
-	    &ui->flow.page, &missing)) {
-		bad = (int)(missing - ui->flow.page.first);
+	if (bad < 0 && !form_page_complete(ui->form, ui->v->answers,
+	    &ui->v->form_page, &missing)) {
+		bad = (int)(missing - ui->v->form_page.first);
 		fields[bad].error = xstrdup(
 		    field_noptions(field_item(ui, &fields[bad])) > 0 ?
 		    "Please choose an answer." : "Please fill this in.");
@@ -289,7 +289,6 @@ static void
 field_pick(struct ui *ui, struct field *f, size_t o)
 {
 	const struct form_item *it = field_item(ui, f);
-	struct answers *a = ui->intake->answers;
 	char *msg = NULL, *v;
 	size_t j, len = 0;
 
@@ -299,8 +298,8 @@ field_pick(struct ui *ui, struct field *f, size_t o)
 	free(f->error);
 	f->error = NULL;
 	if (!(it->type == ITEM_CHOICE && it->multiple)) {
-		if (answers_set(a, f->item, option_code(it, o), date_today(),
-		    &msg) != 0)
+		if (ui_send(ui, &(struct session_event){ .type = SE_ANSWER,
+		    .item = f->item, .text = option_code(it, o) }, &msg) != 0)
 			f->error = msg;
 		return;
 	}
@@ -316,8 +315,8 @@ field_pick(struct ui *ui, struct field *f, size_t o)
 		len += (size_t)snprintf(v + len, strlen(it->options[j].code) + 2,
 		    "%s%s", len > 0 ? "," : "", it->options[j].code);
 	}
-	if (answers_set(a, f->item, len > 0 ? v : NULL, date_today(),
-	    &msg) != 0)
+	if (ui_send(ui, &(struct session_event){ .type = SE_ANSWER,
+	    .item = f->item, .text = len > 0 ? v : NULL }, &msg) != 0)
 		f->error = msg;
 	free(v);
 }
@@ -435,14 +434,14 @@ draw_field(struct ui *ui, size_t fi, int width)
 static void
 page_draw(struct ui *ui)
 {
-	const struct form_section *sec = &ui->form->sections[ui->flow.page.section];
+	const struct form_section *sec = &ui->form->sections[ui->v->form_page.section];
 	int width = COLS - 6, total, view = LINES - 8;
 	char progress[64] = "";
 	size_t k, n, i;
 
 	if (sec->one_per_page) {
-		form_page_progress(ui->form, ui->intake->answers,
-		    &ui->flow.page, &k, &n);
+		form_page_progress(ui->form, ui->v->answers,
+		    &ui->v->form_page, &k, &n);
 		if (n > 0 && k > 0)
 			snprintf(progress, sizeof progress, "Question %zu of %zu",
 			    k, n);
@@ -511,7 +510,7 @@ page_save_quietly(struct ui *ui)
 	}
 }
 
-static enum flow_event
+static enum session_ev
 page_continue(struct ui *ui)
 {
 	struct field *f = focus < nfields ? &fields[focus] : NULL;
@@ -522,30 +521,30 @@ page_continue(struct ui *ui)
 	 * the cursor to; never a default (Enter alone must not mean "Yes").
 	 */
 	if (it != NULL && field_noptions(it) > 0 && !it->multiple &&
-	    f->moved && answers_get(ui->intake->answers, f->item) == NULL)
+	    f->moved && answers_get(ui->v->answers, f->item) == NULL)
 		field_pick(ui, f, f->cursor);
-	return page_commit(ui) == 0 ? EV_NEXT : EV_NONE;
+	return page_commit(ui) == 0 ? SE_NEXT : SE_NONE;
 }
 
-static enum flow_event
+static enum session_ev
 page_click(struct ui *ui, const struct key *k)
 {
 	int id = ui_hit_find(ui, k->y, k->x);
 
 	if (id == HIT_BACK) {
 		page_save_quietly(ui);
-		return EV_BACK;
+		return SE_BACK;
 	}
 	if (id == HIT_NEXT)
-		return page_commit(ui) == 0 ? EV_NEXT : EV_NONE;
+		return page_commit(ui) == 0 ? SE_NEXT : SE_NONE;
 	if (id < 0 || (size_t)(id / 100) >= nfields)
-		return EV_NONE;
+		return SE_NONE;
 	focus = (size_t)(id / 100);
 	if (id % 100 >= 90)
 		fields[focus].sub = id % 100 - 90;
 	else
 		field_pick(ui, &fields[focus], (size_t)(id % 100));
-	return EV_NONE;
+	return SE_NONE;
 }
 
 /* Keys for a yes / no / not sure or choice field. */
@@ -606,7 +605,7 @@ text_key(struct ui *ui, struct field *f, const struct key *k)
 	return true;
 }
 
-static enum flow_event
+static enum session_ev
 page_key(struct ui *ui, const struct key *k)
 {
 	struct field *f = focus < nfields ? &fields[focus] : NULL;
@@ -615,29 +614,29 @@ page_key(struct ui *ui, const struct key *k)
 	switch (k->act) {
 	case ACT_ESC:
 		page_save_quietly(ui);
-		return EV_BACK;
+		return SE_BACK;
 	case ACT_ENTER:
 		if (focus == nfields) {
 			page_save_quietly(ui);
-			return EV_BACK;
+			return SE_BACK;
 		}
 		return page_continue(ui);
 	case ACT_CLICK:
 		return page_click(ui, k);
 	case ACT_TAB:
 		page_tab(ui, 1);
-		return EV_NONE;
+		return SE_NONE;
 	case ACT_BTAB:
 		page_tab(ui, -1);
-		return EV_NONE;
+		return SE_NONE;
 	default:
 		break;
 	}
 	if (it != NULL && field_noptions(it) > 0 && options_key(ui, f, k))
-		return EV_NONE;
+		return SE_NONE;
 	if (it != NULL && (field_is_text(it) || it->type == ITEM_DATE) &&
 	    text_key(ui, f, k))
-		return EV_NONE;
+		return SE_NONE;
 	if (k->act == ACT_DOWN || k->act == ACT_UP) {
 		if (f != NULL)
 			f->sub = k->act == ACT_DOWN ? 2 : 0;	/* leave the date */
@@ -649,7 +648,7 @@ page_key(struct ui *ui, const struct key *k)
 		focus = 0;
 		options_key(ui, &fields[0], k);
 	}
-	return EV_NONE;
+	return SE_NONE;
 }
 
 const struct screen screen_page = {

@@ -32,7 +32,7 @@ review_enter(struct ui *ui)
 	nrows = 0;
 	for (i = 0; i < form->nitems; i++) {
 		if (form->items[i].type == ITEM_DISPLAY ||
-		    !form_item_enabled(form, ui->intake->answers, i))
+		    !form_item_enabled(form, ui->v->answers, i))
 			continue;
 		rows[nrows++] = i;
 	}
@@ -56,7 +56,7 @@ answer_words(const struct ui *ui, size_t i)
 	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr",
 	    "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 	const struct form_item *it = &ui->form->items[i];
-	const char *v = answers_get(ui->intake->answers, i);
+	const char *v = answers_get(ui->v->answers, i);
 	struct kdate d;
 	char *out, *tmp;
 	size_t o;
@@ -72,7 +72,7 @@ answer_words(const struct ui *ui, size_t i)
 		return xstrdup(v);
 	out = xstrdup("");
 	for (o = 0; o < it->noptions; o++) {
-		if (!answers_has(ui->intake->answers, i, it->options[o].code))
+		if (!answers_has(ui->v->answers, i, it->options[o].code))
 			continue;
 		tmp = xasprintf("%s%s%s", out, *out ? ", " : "",
 		    form_text(&it->options[o].label, ui->lang));
@@ -119,18 +119,19 @@ review_draw(struct ui *ui)
 	    HIT_NEXT);
 }
 
-static enum flow_event
+static enum session_ev
 review_pick(struct ui *ui, size_t row)
 {
 	if (row == nrows)
-		return EV_BACK;
+		return SE_BACK;
 	if (row > nrows)
-		return EV_NEXT;
-	ui->flow.edit_item = rows[row];
-	return EV_EDIT;
+		return SE_NEXT;
+	ui_send(ui, &(struct session_event){ .type = SE_EDIT,
+	    .item = rows[row] }, NULL);
+	return SE_NONE;
 }
 
-static enum flow_event
+static enum session_ev
 review_key(struct ui *ui, const struct key *k)
 {
 	int id;
@@ -139,32 +140,32 @@ review_key(struct ui *ui, const struct key *k)
 	case ACT_UP:
 	case ACT_BTAB:
 		cursor = cursor == 0 ? nrows + 1 : cursor - 1;
-		return EV_NONE;
+		return SE_NONE;
 	case ACT_DOWN:
 	case ACT_TAB:
 		cursor = cursor == nrows + 1 ? 0 : cursor + 1;
-		return EV_NONE;
+		return SE_NONE;
 	case ACT_PGUP:
 		cursor = cursor > 10 ? cursor - 10 : 0;
-		return EV_NONE;
+		return SE_NONE;
 	case ACT_PGDN:
 		cursor = cursor + 10 < nrows ? cursor + 10 : nrows + 1;
-		return EV_NONE;
+		return SE_NONE;
 	case ACT_ENTER:
 		return review_pick(ui, cursor);
 	case ACT_ESC:
-		return EV_BACK;
+		return SE_BACK;
 	case ACT_CLICK:
 		id = ui_hit_find(ui, k->y, k->x);
 		if (id == HIT_BACK)
-			return EV_BACK;
+			return SE_BACK;
 		if (id == HIT_NEXT)
-			return EV_NEXT;
+			return SE_NEXT;
 		if (id >= 0 && (size_t)id < nrows)
 			return review_pick(ui, (size_t)id);
-		return EV_NONE;
+		return SE_NONE;
 	default:
-		return EV_NONE;
+		return SE_NONE;
 	}
 }
 

@@ -1,9 +1,11 @@
 /*
  * staff.c: staff mode's pages: today's intakes (flagged first, a receipt
- * code typed jumps to its intake), one intake in detail, the decision
- * form, the sync status, and "exit the kiosk". What is listed, recorded
- * and purged is staff.c's business in the core; this file draws it.
- * Everything shown here is wiped from memory when the page is left.
+ * code typed jumps to its intake, a new flagged one highlighted), one
+ * intake in detail, the decision form (no default; clearing an excluded
+ * client asks again and needs a note), the sync status, the audit trail,
+ * and "exit". What is listed, recorded and audited is the session's
+ * business; this file draws its view and sends events. Everything shown
+ * here is wiped from memory when the page is left.
  */
 #include "edit.h"
 #include "scroll.h"
@@ -12,122 +14,104 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <syslog.h>
 #include <time.h>
 
-#include "staff.h"
-#include "store.h"
-#include "sync.h"
 #include "util.h"
 
 #define HIT_BUTTON 9000		/* + button index */
+#define HOME_BUTTONS 4
 
-static struct staff_row *rows;
-static size_t nrows;
 static size_t cursor;
 static int top;
 static struct edit search;
 static int focus_button = -1;	/* -1: the list has focus */
 static struct scroll detail;
+static unsigned detail_generation;
 static struct edit note;
-static size_t decision;		/* 0 cleared, 1 declined, 2 consult */
+static enum view_decision decision;	/* DECISION_NONE until chosen */
 static int decide_focus;	/* 0 options, 1 note, 2 Back, 3 Save */
-static int exit_focus;
+static bool confirm_yes;	/* the confirm dialogs' focus */
+static int audit_top;
 
-static const char *const decisions[] = { "cleared", "declined", "consult" };
 static const char *const decision_labels[] = {
-	"Cleared for treatment", "Declined (not treated)",
-	"Consult (talk to a practitioner first)",
+	[DECISION_CLEARED] = "Cleared for treatment",
+	[DECISION_DECLINED] = "Declined (not treated)",
+	[DECISION_CONSULT] = "Consult (talk to a practitioner first)",
 };
 
 static const char *
-staff_name(const struct ui *ui)
+outcome_word(enum flag_level l)
 {
-	if (ui->flow.staff < ui->cfg->nstaff)
-		return ui->cfg->staff[ui->flow.staff].name;
-	return "staff";
+	return l == LEVEL_EXCLUDE ? "EXCLUDE" : l == LEVEL_REVIEW ? "REVIEW" :
+	    "clear";
 }
 
+/* "10:15", or "10:15:02" with seconds, in local time. */
 static void
-staff_audit(struct ui *ui, const char *action, const char *subject)
+local_time(int64_t t, bool seconds, char *buf, size_t len)
 {
-	char *cause = NULL;
+	time_t tt = (time_t)t;
+	struct tm tm;
 
-	if (store_audit(ui->store, staff_name(ui), action, subject,
-	    &cause) != 0) {
-		syslog(LOG_ERR, "audit: %s", cause);
-		free(cause);
-	}
+	if (localtime_r(&tt, &tm) == NULL || strftime(buf, len, seconds ?
+	    "%H:%M:%S" : "%H:%M", &tm) == 0)
+		snprintf(buf, len, "?");
 }
 
-/* Local midnight today, for "today's intakes". */
-static int64_t
-staff_today(void)
+/* prefix followed by the local time zone's name ("CET"). */
+static void
+local_zone(char *buf, size_t len, const char *prefix)
 {
 	time_t now = time(NULL);
 	struct tm tm;
+	char zone[16];
 
-	localtime_r(&now, &tm);
-	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-	tm.tm_isdst = -1;
-	return (int64_t)mktime(&tm);
+	if (localtime_r(&now, &tm) == NULL ||
+	    strftime(zone, sizeof zone, "%Z", &tm) == 0)
+		snprintf(zone, sizeof zone, "local time");
+	snprintf(buf, len, "%s%s", prefix, zone);
 }
 
 static void
-home_load(struct ui *ui)
+staff_nothing(struct ui *ui)
 {
-	char *cause = NULL;
-
-	staff_rows_free(rows, nrows);
-	rows = NULL;
-	nrows = 0;
-	if (staff_list(ui->store, staff_today(), &rows, &nrows, &cause) != 0) {
-		syslog(LOG_ERR, "staff list: %s", cause);
-		free(cause);
-		ui_set_message(ui, "The list could not be read.");
-	}
-	if (cursor >= nrows)
-		cursor = nrows > 0 ? nrows - 1 : 0;
+	(void)ui;
 }
 
 static void
 home_enter(struct ui *ui)
 {
+	(void)ui;
 	edit_init(&search, 12, false);
 	focus_button = -1;
-	home_load(ui);
 }
 
 static void
 home_leave(struct ui *ui)
 {
 	(void)ui;
-	staff_rows_free(rows, nrows);
-	rows = NULL;
-	nrows = 0;
 	edit_wipe(&search);
 }
 
 static void
-home_row(const struct staff_row *r, int y, bool selected)
+home_row(const struct view_row *r, int y, bool selected)
 {
-	char when[8], line[160];
-	time_t t = (time_t)r->completed_at;
-	struct tm tm;
-	const char *outcome = strcmp(r->outcome, "exclude") == 0 ? "EXCLUDE" :
-	    strcmp(r->outcome, "review") == 0 ? "REVIEW" : "clear";
+	char when[16], line[160];
 
-	localtime_r(&t, &tm);
-	strftime(when, sizeof when, "%H:%M", &tm);
+	local_time(r->completed_at, false, when, sizeof when);
 	attrset(selected ? A_REVERSE : A_NORMAL);
-	if (strcmp(outcome, "clear") != 0 && !selected)
+	if ((r->outcome != LEVEL_NONE || r->fresh) && !selected)
 		attron(A_BOLD);
 	mvhline(y, 1, ' ', COLS - 2);
-	snprintf(line, sizeof line, "%s  %-7s %-9s %-8s %s", when, outcome,
-	    *r->decision != '\0' ? r->decision : "-", r->sync, r->receipt);
+	snprintf(line, sizeof line, "%s  %-7s %-9s %-8s %s", when,
+	    outcome_word(r->outcome), r->decision != DECISION_NONE ?
+	    view_decision_word(r->decision) : "-", view_sync_word(r->sync),
+	    r->receipt);
 	mvaddstr(y, 2, line);
 	if (r->consent_declined)
 		mvaddstr(y, 48, "NC");	/* no consent; see the legend */
+	if (r->fresh)
+		mvaddstr(y, 1, "*");	/* new since sign-in; see the legend */
 	draw_text(y, 52, COLS - 54, r->name);
 	attrset(A_NORMAL);
 }
@@ -135,35 +119,42 @@ home_row(const struct staff_row *r, int y, bool selected)
 static void
 home_draw(struct ui *ui)
 {
-	static const char *const buttons[] = { "Sign out", "Sync status",
-	    "Exit kiosk" };
+	const char *buttons[HOME_BUTTONS] = { "Sign out", "Sync status",
+	    "Audit", ui->v->console ? "Exit console" : "Exit kiosk" };
+	const struct session_view *v = ui->v;
 	int view = LINES - 9, y, x, i;
-	char title[96];
+	char title[96], legend[80];
 	size_t r;
 
 	snprintf(title, sizeof title, "Today's check-ins (%zu)  signed in: %s",
-	    nrows, staff_name(ui));
-	draw_frame(ui, title, "Staff", "Up/Down, Enter: open  type a receipt "
-	    "to find it  Tab: buttons  Esc: sign out");
-	draw_text(3, 34, COLS - 36, "NC = consent declined");
+	    v->nrows, v->staff_name != NULL ? v->staff_name : "");
+	draw_frame(ui, title, v->console ? "Staff console" : "Staff",
+	    "Up/Down, Enter: open  type a receipt to find it  Tab: buttons  "
+	    "Esc: sign out");
+	local_zone(legend, sizeof legend, "NC = consent declined  * = new  "
+	    "times in ");
+	draw_text(3, 32, COLS - 34, legend);
 	mvaddstr(3, 2, "Find receipt:");
 	edit_draw(&search, 3, 16, 12, focus_button < 0);
 	attrset(A_UNDERLINE);
 	mvaddstr(4, 2, "Time   Outcome Decision  Sync     Receipt");
 	mvaddstr(4, 52, "Client");
 	attrset(A_NORMAL);
-	if (nrows == 0)
+	if (v->nrows == 0)
 		draw_text(6, 4, COLS - 8, "No check-ins yet today.");
+	if (cursor >= v->nrows)
+		cursor = v->nrows > 0 ? v->nrows - 1 : 0;
 	if ((int)cursor >= top + view)
 		top = (int)cursor - view + 1;
 	if ((int)cursor < top)
 		top = (int)cursor;
-	for (r = (size_t)top; r < nrows && (int)(r - (size_t)top) < view; r++) {
+	for (r = (size_t)top; r < v->nrows && (int)(r - (size_t)top) < view;
+	    r++) {
 		y = 5 + (int)(r - (size_t)top);
-		home_row(&rows[r], y, r == cursor && focus_button < 0);
+		home_row(&v->rows[r], y, r == cursor && focus_button < 0);
 		ui_hit_add(ui, y, 1, COLS - 1, (int)r);
 	}
-	for (i = 0, x = 2; i < 3; i++)
+	for (i = 0, x = 2; i < HOME_BUTTONS; i++)
 		x += draw_button(ui, LINES - 2, x, buttons[i], focus_button == i,
 		    HIT_BUTTON + i) + 2;
 }
@@ -173,109 +164,111 @@ static void
 home_search(struct ui *ui)
 {
 	char *typed = edit_get(&search);
-	long i = staff_find(rows, nrows, typed);
 
-	if (i >= 0)
-		cursor = (size_t)i;
+	ui_send(ui, &(struct session_event){ .type = SE_FIND, .text = typed },
+	    NULL);
+	if (ui->v->found_row >= 0)
+		cursor = (size_t)ui->v->found_row;
 	else if (*typed != '\0')
 		ui_set_message(ui, "No check-in today with that receipt code.");
 	free(typed);
 }
 
-static enum flow_event
+static enum session_ev
 home_open(struct ui *ui, size_t r)
 {
-	if (r >= nrows)
-		return EV_NONE;
-	memcpy(ui->flow.intake_id, rows[r].id, sizeof ui->flow.intake_id);
-	staff_audit(ui, "open", rows[r].id);
-	return EV_OPEN;
+	if (r >= ui->v->nrows)
+		return SE_NONE;
+	ui_send(ui, &(struct session_event){ .type = SE_OPEN,
+	    .intake_id = ui->v->rows[r].id }, NULL);
+	return SE_NONE;
 }
 
-static enum flow_event
-home_button(struct ui *ui, int b)
+static enum session_ev
+home_button(int b)
 {
-	switch (b) {
-	case 0:
-		staff_audit(ui, "sign-out", NULL);
-		return EV_BACK;
-	case 1:
-		return EV_SYNC;
-	case 2:
-		return EV_EXIT;
-	default:
-		return EV_NONE;
-	}
+	static const enum session_ev ev[HOME_BUTTONS] = { SE_BACK, SE_SYNC,
+	    SE_AUDIT, SE_EXIT };
+
+	return b >= 0 && b < HOME_BUTTONS ? ev[b] : SE_NONE;
 }
 
-static enum flow_event
+static enum session_ev
 home_key(struct ui *ui, const struct key *k)
 {
+	size_t n = ui->v->nrows;
 	int id;
 
 	ui_set_message(ui, NULL);
 	switch (k->act) {
 	case ACT_ESC:
-		staff_audit(ui, "sign-out", NULL);
-		return EV_BACK;
+		return SE_BACK;
 	case ACT_TAB:
-		focus_button = focus_button >= 2 ? -1 : focus_button + 1;
-		return EV_NONE;
+		focus_button = focus_button >= HOME_BUTTONS - 1 ? -1 :
+		    focus_button + 1;
+		return SE_NONE;
 	case ACT_BTAB:
-		focus_button = focus_button < 0 ? 2 : focus_button - 1;
-		return EV_NONE;
+		focus_button = focus_button < 0 ? HOME_BUTTONS - 1 :
+		    focus_button - 1;
+		return SE_NONE;
 	case ACT_UP:
 		cursor = cursor > 0 ? cursor - 1 : 0;
-		return EV_NONE;
+		return SE_NONE;
 	case ACT_DOWN:
-		cursor = cursor + 1 < nrows ? cursor + 1 : cursor;
-		return EV_NONE;
+		cursor = cursor + 1 < n ? cursor + 1 : cursor;
+		return SE_NONE;
 	case ACT_PGUP:
 		cursor = cursor > 10 ? cursor - 10 : 0;
-		return EV_NONE;
+		return SE_NONE;
 	case ACT_PGDN:
-		cursor = cursor + 10 < nrows ? cursor + 10 :
-		    (nrows > 0 ? nrows - 1 : 0);
-		return EV_NONE;
+		cursor = cursor + 10 < n ? cursor + 10 : (n > 0 ? n - 1 : 0);
+		return SE_NONE;
 	case ACT_ENTER:
 		if (focus_button >= 0)
-			return home_button(ui, focus_button);
+			return home_button(focus_button);
 		return home_open(ui, cursor);
 	case ACT_CLICK:
 		id = ui_hit_find(ui, k->y, k->x);
 		if (id >= HIT_BUTTON)
-			return home_button(ui, id - HIT_BUTTON);
+			return home_button(id - HIT_BUTTON);
 		if (id >= 0)
 			return home_open(ui, (size_t)id);
-		return EV_NONE;
+		return SE_NONE;
 	default:
 		if (focus_button < 0 && edit_key(&search, k))
 			home_search(ui);
-		return EV_NONE;
+		return SE_NONE;
 	}
+}
+
+/* The detail's lines as one text for the scroller (wiped after). */
+static void
+detail_build(struct ui *ui)
+{
+	const struct session_view *v = ui->v;
+	char *text = xstrdup(""), *tmp;
+	int keep = detail.top;
+	size_t i;
+
+	for (i = 0; detail.lines != NULL && i < (size_t)detail.n; i++)
+		explicit_bzero(detail.lines[i], strlen(detail.lines[i]));
+	scroll_free(&detail);
+	for (i = 0; i < v->ndetail; i++) {
+		tmp = xasprintf("%s%s\n", text, v->detail[i]);
+		wipe_free(text);
+		text = tmp;
+	}
+	scroll_set(&detail, text, COLS - 6);
+	wipe_free(text);
+	detail.top = keep < detail.n ? keep : 0;
+	detail_generation = v->generation;
 }
 
 static void
 detail_enter(struct ui *ui)
 {
-	char **lines = NULL, *cause = NULL, *text = xstrdup(""), *tmp;
-	size_t n = 0, i;
-
-	scroll_free(&detail);
-	if (staff_detail(ui->store, ui->flow.intake_id, &lines, &n,
-	    &cause) != 0) {
-		syslog(LOG_ERR, "staff detail %s: %s", ui->flow.intake_id, cause);
-		free(cause);
-		ui_set_message(ui, "This check-in could not be read.");
-	}
-	for (i = 0; i < n; i++) {
-		tmp = xasprintf("%s%s\n", text, lines[i]);
-		wipe_free(text);
-		text = tmp;
-	}
-	staff_lines_free(lines, n);
-	scroll_set(&detail, text, COLS - 6);
-	wipe_free(text);
+	detail.top = 0;
+	detail_build(ui);
 }
 
 static void
@@ -292,8 +285,11 @@ detail_leave(struct ui *ui)
 static void
 detail_draw(struct ui *ui)
 {
-	draw_frame(ui, "Check-in detail", "Staff",
-	    "PgUp/PgDn: scroll  Enter: record a decision  Esc: back");
+	/* New data from another process: the session reloaded the lines. */
+	if (detail_generation != ui->v->generation)
+		detail_build(ui);
+	draw_frame(ui, "Check-in detail", ui->v->console ? "Staff console" :
+	    "Staff", "PgUp/PgDn: scroll  Enter: record a decision  Esc: back");
 	if (detail.lines != NULL)
 		scroll_draw(&detail, 3, 2, LINES - 7);
 	draw_button(ui, LINES - 2, 2, "Back", false, HIT_BUTTON);
@@ -301,23 +297,23 @@ detail_draw(struct ui *ui)
 	    HIT_BUTTON + 1);
 }
 
-static enum flow_event
+static enum session_ev
 detail_key(struct ui *ui, const struct key *k)
 {
 	int id;
 
 	switch (k->act) {
 	case ACT_ESC:
-		return EV_BACK;
+		return SE_BACK;
 	case ACT_ENTER:
-		return EV_DECIDE;
+		return SE_DECIDE;
 	case ACT_CLICK:
 		id = ui_hit_find(ui, k->y, k->x);
-		return id == HIT_BUTTON ? EV_BACK : id == HIT_BUTTON + 1 ?
-		    EV_DECIDE : EV_NONE;
+		return id == HIT_BUTTON ? SE_BACK : id == HIT_BUTTON + 1 ?
+		    SE_DECIDE : SE_NONE;
 	default:
 		scroll_key(&detail, k);
-		return EV_NONE;
+		return SE_NONE;
 	}
 }
 
@@ -326,8 +322,9 @@ decide_enter(struct ui *ui)
 {
 	(void)ui;
 	edit_init(&note, 500, false);
-	decision = 0;
+	decision = DECISION_NONE;	/* never a default */
 	decide_focus = 0;
+	confirm_yes = false;
 }
 
 static void
@@ -337,101 +334,139 @@ decide_leave(struct ui *ui)
 	edit_wipe(&note);
 }
 
+/* "Clear an excluded client?": names the exclusion, asks for a note. */
+static void
+decide_confirm_draw(struct ui *ui)
+{
+	char first[512];
+	const char *lines[4];
+
+	snprintf(first, sizeof first, "This client was EXCLUDED: %s",
+	    ui->v->exclusion != NULL ? ui->v->exclusion : "?");
+	lines[0] = first;
+	lines[1] = "Clearing them for treatment overrides that exclusion.";
+	lines[2] = "";
+	lines[3] = "A note saying why is required (write it on the decision "
+	    "page).";
+	draw_confirm(ui, "Clear an excluded client for treatment?", lines, 4,
+	    "Go back", "Clear for treatment", confirm_yes);
+}
+
 static void
 decide_draw(struct ui *ui)
 {
 	char line[96];
-	size_t i;
+	int i;
 
-	draw_frame(ui, "Record a decision", "Staff", "Up/Down, 1-3: decision  "
-	    "Tab: note / buttons  Enter: save  Esc: back");
-	for (i = 0; i < 3; i++) {
-		snprintf(line, sizeof line, "(%c) %zu. %s", decision == i ? '*' :
-		    ' ', i + 1, decision_labels[i]);
-		attrset(decide_focus == 0 && decision == i ? A_REVERSE : A_NORMAL);
-		mvaddstr(4 + (int)i, 4, line);
-		attrset(A_NORMAL);
-		ui_hit_add(ui, 4 + (int)i, 4, COLS - 4, (int)i);
+	if (ui->v->confirm_clear) {
+		decide_confirm_draw(ui);
+		return;
 	}
-	mvaddstr(8, 4, "Note (optional):");
+	draw_frame(ui, "Record a decision", ui->v->console ? "Staff console" :
+	    "Staff", "Up/Down, 1-3: decision  Tab: note / buttons  Enter: "
+	    "save  Esc: back");
+	for (i = DECISION_CLEARED; i <= DECISION_CONSULT; i++) {
+		snprintf(line, sizeof line, "(%c) %d. %s", (int)decision == i ?
+		    '*' : ' ', i, decision_labels[i]);
+		attrset(decide_focus == 0 && (int)decision == i ? A_REVERSE :
+		    A_NORMAL);
+		mvaddstr(3 + i, 4, line);
+		attrset(A_NORMAL);
+		ui_hit_add(ui, 3 + i, 4, COLS - 4, i);
+	}
+	mvaddstr(8, 4, ui->v->intake_outcome == LEVEL_EXCLUDE ?
+	    "Note (required to clear this excluded client):" :
+	    "Note (optional):");
 	edit_draw(&note, 9, 4, COLS - 10, decide_focus == 1);
-	ui_hit_add(ui, 9, 4, COLS - 6, 3);
+	ui_hit_add(ui, 9, 4, COLS - 6, 0);
 	draw_button(ui, LINES - 2, 2, "Back", decide_focus == 2, HIT_BUTTON);
 	draw_button(ui, LINES - 2, COLS - 12, "Save", decide_focus == 3,
 	    HIT_BUTTON + 1);
 }
 
-static enum flow_event
-decide_save(struct ui *ui)
+/* Send the decision (or the answer to the clearance question). */
+static enum session_ev
+decide_send(struct ui *ui, enum session_ev type)
 {
-	char *text = edit_get(&note), *cause = NULL, id[37];
-	enum flow_event ev = EV_NEXT;
+	char *text = edit_get(&note);
 
-	if (staff_decide(ui->store, ui->flow.intake_id, decisions[decision],
-	    text, staff_name(ui), (int64_t)time(NULL), id, &cause) != 0) {
-		syslog(LOG_ERR, "decision on %s: %s", ui->flow.intake_id, cause);
-		free(cause);
-		ui_set_message(ui, "The decision could not be saved.");
-		ev = EV_NONE;
-	} else {
-		syslog(LOG_INFO, "review %s of intake %s stored", id,
-		    ui->flow.intake_id);
-		sync_wake(ui->sync);
-	}
+	ui_send(ui, &(struct session_event){ .type = type, .choice = decision,
+	    .text = text }, NULL);
 	wipe_free(text);
-	return ev;
+	if (ui->v->page == FLOW_STAFF_DECIDE && ui->v->notice ==
+	    NOTICE_NOTE_REQUIRED)
+		decide_focus = 1;	/* straight to the note */
+	confirm_yes = false;
+	return SE_NONE;
 }
 
-static enum flow_event
+static enum session_ev
+decide_confirm_key(struct ui *ui, const struct key *k)
+{
+	switch (confirm_key(ui, k, &confirm_yes)) {
+	case 1:
+		return decide_send(ui, SE_CONFIRM);
+	case 0:
+		confirm_yes = false;
+		ui_send(ui, &(struct session_event){ .type = SE_CANCEL }, NULL);
+		return SE_NONE;
+	default:
+		return SE_NONE;
+	}
+}
+
+static void
+decide_pick(const struct key *k)
+{
+	if (k->act == ACT_UP && decision > DECISION_CLEARED)
+		decision--;
+	else if (k->act == ACT_UP && decision == DECISION_NONE)
+		decision = DECISION_CONSULT;
+	else if (k->act == ACT_DOWN && decision < DECISION_CONSULT)
+		decision++;
+	else if (k->act == ACT_DIGIT && k->digit >= 1 && k->digit <= 3)
+		decision = (enum view_decision)k->digit;
+}
+
+static enum session_ev
 decide_key(struct ui *ui, const struct key *k)
 {
 	int id;
 
+	if (ui->v->confirm_clear)
+		return decide_confirm_key(ui, k);
+	ui_set_message(ui, NULL);
 	switch (k->act) {
 	case ACT_ESC:
-		return EV_BACK;
+		return SE_BACK;
 	case ACT_TAB:
 		decide_focus = (decide_focus + 1) % 4;
-		return EV_NONE;
+		return SE_NONE;
 	case ACT_BTAB:
 		decide_focus = (decide_focus + 3) % 4;
-		return EV_NONE;
+		return SE_NONE;
 	case ACT_ENTER:
-		return decide_focus == 2 ? EV_BACK : decide_save(ui);
+		return decide_focus == 2 ? SE_BACK : decide_send(ui, SE_SAVE);
 	case ACT_CLICK:
 		id = ui_hit_find(ui, k->y, k->x);
-		if (id >= 0 && id < 3) {
-			decision = (size_t)id;
+		if (id >= DECISION_CLEARED && id <= DECISION_CONSULT) {
+			decision = (enum view_decision)id;
 			decide_focus = 0;
-		} else if (id == 3)
+		} else if (id == 0)
 			decide_focus = 1;
 		else if (id == HIT_BUTTON)
-			return EV_BACK;
+			return SE_BACK;
 		else if (id == HIT_BUTTON + 1)
-			return decide_save(ui);
-		return EV_NONE;
+			return decide_send(ui, SE_SAVE);
+		return SE_NONE;
 	default:
 		break;
 	}
-	if (decide_focus == 1) {
+	if (decide_focus == 1)
 		edit_key(&note, k);
-		return EV_NONE;
-	}
-	if (decide_focus == 0) {
-		if (k->act == ACT_UP && decision > 0)
-			decision--;
-		else if (k->act == ACT_DOWN && decision < 2)
-			decision++;
-		else if (k->act == ACT_DIGIT && k->digit <= 3)
-			decision = (size_t)k->digit - 1;
-	}
-	return EV_NONE;
-}
-
-static void
-sync_page_enter(struct ui *ui)
-{
-	home_load(ui);
+	else if (decide_focus == 0)
+		decide_pick(k);
+	return SE_NONE;
 }
 
 /* "3 h 12 min" for a number of seconds. */
@@ -449,21 +484,13 @@ sync_age(int64_t s, char *buf, size_t len)
 
 /* A labelled value from the sync engine's notes; returns the next row. */
 static int
-sync_meta_line(struct ui *ui, const char *key, const char *label, int y)
+sync_meta_line(const char *v, const char *label, int y)
 {
-	char *v = NULL, *cause = NULL;
-
-	if (store_meta_get(ui->store, key, &v, &cause) != 0) {
-		syslog(LOG_ERR, "status: %s", cause);
-		free(cause);
-		return y;
-	}
 	if (v != NULL) {
 		attrset(A_BOLD);
 		draw_text(++y, 4, COLS - 8, label);
 		attrset(A_NORMAL);
 		draw_text(++y, 6, COLS - 10, v);
-		free(v);
 	}
 	return y;
 }
@@ -471,44 +498,44 @@ sync_meta_line(struct ui *ui, const char *key, const char *label, int y)
 static void
 sync_page_draw(struct ui *ui)
 {
-	struct store_counts c;
-	char *cause = NULL, line[160], age[32];
+	const struct view_sync_status *c = ui->v->sync;
+	char line[160], age[32];
+	size_t r;
 	int y = 4;
 
-	draw_frame(ui, "Sync status", "Staff", "Enter: sync now  Esc: back");
-	if (!ui->cfg->has_server) {
+	draw_frame(ui, "Sync status", ui->v->console ? "Staff console" :
+	    "Staff", "Enter: sync now  Esc: back");
+	if (c == NULL)
+		return;
+	if (!c->has_server) {
 		draw_text(y, 4, COLS - 8, "No clinic server is configured: "
 		    "check-ins stay on this kiosk.");
 	}
-	if (store_counts(ui->store, &c, &cause) != 0) {
-		syslog(LOG_ERR, "status: %s", cause);
-		free(cause);
-		return;
-	}
 	snprintf(line, sizeof line, "Check-ins: %ld sent, %ld waiting, %ld "
-	    "parked, %ld purged", c.sent, c.pending, c.parked, c.purged);
+	    "parked, %ld purged", c->sent, c->pending, c->parked, c->purged);
 	draw_text(++y, 4, COLS - 8, line);
 	snprintf(line, sizeof line, "Decisions: %ld sent, %ld waiting, %ld "
-	    "parked", c.review_sent, c.review_pending, c.review_parked);
+	    "parked", c->review_sent, c->review_pending, c->review_parked);
 	draw_text(++y, 4, COLS - 8, line);
-	if (c.oldest_pending_at != 0) {
-		sync_age((int64_t)time(NULL) - c.oldest_pending_at, age,
-		    sizeof age);
-		snprintf(line, sizeof line, "Oldest unsent check-in: %s ago", age);
+	if (c->oldest_pending_at != 0) {
+		sync_age(ui->v->now - c->oldest_pending_at, age, sizeof age);
+		snprintf(line, sizeof line, "Oldest unsent check-in: %s ago",
+		    age);
 		draw_text(++y, 4, COLS - 8, line);
 	} else
 		draw_text(++y, 4, COLS - 8, "Everything has reached the clinic "
 		    "server.");
 	y++;
-	y = sync_meta_line(ui, "alert", "Needs attention:", y);
-	y = sync_meta_line(ui, "last_error", "Last problem:", y);
-	y = sync_meta_line(ui, "last_success_at", "Last delivery:", y);
+	y = sync_meta_line(c->alert, "Needs attention:", y);
+	y = sync_meta_line(c->last_error, "Last problem:", y);
+	y = sync_meta_line(c->last_success, "Last delivery:", y);
 	y++;
-	for (size_t r = 0; r < nrows && y < LINES - 4; r++) {
-		if (strcmp(rows[r].sync, "parked") != 0)
+	for (r = 0; r < ui->v->nrows && y < LINES - 4; r++) {
+		if (ui->v->rows[r].sync != VSYNC_PARKED)
 			continue;
 		snprintf(line, sizeof line, "Parked: %s %s (kept on the kiosk; "
-		    "see `kiosk status`)", rows[r].receipt, rows[r].name);
+		    "see `kiosk status`)", ui->v->rows[r].receipt,
+		    ui->v->rows[r].name);
 		draw_text(++y, 4, COLS - 8, line);
 	}
 	draw_button(ui, LINES - 2, 2, "Back", false, HIT_BUTTON);
@@ -516,39 +543,90 @@ sync_page_draw(struct ui *ui)
 	    HIT_BUTTON + 1);
 }
 
-static enum flow_event
-sync_page_now(struct ui *ui)
-{
-	char *cause = NULL;
-
-	if (!ui->cfg->has_server)
-		return EV_NONE;
-	if (store_due_now(ui->store, (int64_t)time(NULL), &cause) != 0) {
-		syslog(LOG_ERR, "sync now: %s", cause);
-		free(cause);
-	}
-	sync_now(ui->sync);
-	ui_set_message(ui, "Sending now...");
-	return EV_NONE;
-}
-
-static enum flow_event
+static enum session_ev
 sync_page_key(struct ui *ui, const struct key *k)
 {
 	int id;
 
 	switch (k->act) {
 	case ACT_ESC:
-		return EV_BACK;
+		return SE_BACK;
 	case ACT_ENTER:
-		return sync_page_now(ui);
+		return SE_SYNC_NOW;
 	case ACT_CLICK:
 		id = ui_hit_find(ui, k->y, k->x);
 		if (id == HIT_BUTTON)
-			return EV_BACK;
-		return id == HIT_BUTTON + 1 ? sync_page_now(ui) : EV_NONE;
+			return SE_BACK;
+		return id == HIT_BUTTON + 1 ? SE_SYNC_NOW : SE_NONE;
 	default:
-		return EV_NONE;
+		return SE_NONE;
+	}
+}
+
+static void
+audit_enter(struct ui *ui)
+{
+	(void)ui;
+	audit_top = 0;
+}
+
+static void
+audit_draw(struct ui *ui)
+{
+	const struct session_view *v = ui->v;
+	int view = LINES - 8, y;
+	char when[16], line[200], head[96];
+	size_t i;
+
+	draw_frame(ui, "Audit trail today (newest first)", v->console ?
+	    "Staff console" : "Staff", "Up/Down, PgUp/PgDn: scroll  Esc: back");
+	attrset(A_UNDERLINE);
+	local_zone(head, sizeof head, "Who                 What         "
+	    "Record       times in ");
+	mvaddstr(4, 2, "Time      ");
+	addstr(head);
+	attrset(A_NORMAL);
+	if (v->naudit == 0)
+		draw_text(6, 4, COLS - 8, "Nothing recorded today.");
+	if (audit_top > 0 && (size_t)audit_top >= v->naudit)
+		audit_top = v->naudit > 0 ? (int)v->naudit - 1 : 0;
+	for (i = (size_t)audit_top, y = 5; i < v->naudit && y < 5 + view;
+	    i++, y++) {
+		local_time(v->audit[i].at, true, when, sizeof when);
+		snprintf(line, sizeof line, "%-9s %-19.19s %-12.12s %s", when,
+		    v->audit[i].actor, v->audit[i].action,
+		    v->audit[i].subject);
+		draw_text(y, 2, COLS - 4, line);
+	}
+	draw_button(ui, LINES - 2, 2, "Back", true, HIT_BUTTON);
+}
+
+static enum session_ev
+audit_key(struct ui *ui, const struct key *k)
+{
+	int n = (int)ui->v->naudit;
+
+	switch (k->act) {
+	case ACT_ESC:
+	case ACT_ENTER:
+		return SE_BACK;
+	case ACT_CLICK:
+		return ui_hit_find(ui, k->y, k->x) == HIT_BUTTON ? SE_BACK :
+		    SE_NONE;
+	case ACT_UP:
+		audit_top = audit_top > 0 ? audit_top - 1 : 0;
+		return SE_NONE;
+	case ACT_DOWN:
+		audit_top = audit_top + 1 < n ? audit_top + 1 : audit_top;
+		return SE_NONE;
+	case ACT_PGUP:
+		audit_top = audit_top > 10 ? audit_top - 10 : 0;
+		return SE_NONE;
+	case ACT_PGDN:
+		audit_top = audit_top + 10 < n ? audit_top + 10 : audit_top;
+		return SE_NONE;
+	default:
+		return SE_NONE;
 	}
 }
 
@@ -556,58 +634,31 @@ static void
 exit_enter(struct ui *ui)
 {
 	(void)ui;
-	exit_focus = 0;
-}
-
-static void
-staff_nothing(struct ui *ui)
-{
-	(void)ui;
+	confirm_yes = false;
 }
 
 static void
 exit_draw(struct ui *ui)
 {
-	draw_frame(ui, "Exit the kiosk?", "Staff",
-	    "Tab: switch  Enter: confirm  Esc: back");
-	draw_text(5, 4, COLS - 8, "The kiosk stops until it is started again "
-	    "(for maintenance).");
-	draw_button(ui, LINES - 2, 2, "Cancel", exit_focus == 0, HIT_BUTTON);
-	draw_button(ui, LINES - 2, COLS - 20, "Exit kiosk", exit_focus == 1,
-	    HIT_BUTTON + 1);
+	static const char *const kiosk[] = { "The kiosk stops until it is "
+	    "started again (for maintenance)." };
+	static const char *const console[] = { "The staff console closes; "
+	    "the kiosk keeps serving clients." };
+
+	if (ui->v->console)
+		draw_confirm(ui, "Exit the staff console?", console, 1,
+		    "Cancel", "Exit console", confirm_yes);
+	else
+		draw_confirm(ui, "Exit the kiosk?", kiosk, 1, "Cancel",
+		    "Exit kiosk", confirm_yes);
 }
 
-static enum flow_event
+static enum session_ev
 exit_key(struct ui *ui, const struct key *k)
 {
-	int id = -1;
+	int r = confirm_key(ui, k, &confirm_yes);
 
-	switch (k->act) {
-	case ACT_ESC:
-		return EV_BACK;
-	case ACT_TAB:
-	case ACT_BTAB:
-	case ACT_LEFT:
-	case ACT_RIGHT:
-		exit_focus = !exit_focus;
-		return EV_NONE;
-	case ACT_CLICK:
-		id = ui_hit_find(ui, k->y, k->x);
-		if (id == HIT_BUTTON)
-			return EV_BACK;
-		if (id != HIT_BUTTON + 1)
-			return EV_NONE;
-		break;
-	case ACT_ENTER:
-		if (!exit_focus)
-			return EV_BACK;
-		break;
-	default:
-		return EV_NONE;
-	}
-	staff_audit(ui, "exit", NULL);
-	syslog(LOG_NOTICE, "kiosk exit requested by staff");
-	return EV_NEXT;
+	return r == 1 ? SE_NEXT : r == 0 ? SE_BACK : SE_NONE;
 }
 
 const struct screen screen_staff_home = {
@@ -636,10 +687,18 @@ const struct screen screen_staff_decide = {
 
 const struct screen screen_staff_sync = {
 	.name = "staff-sync",
-	.enter = sync_page_enter,
-	.leave = home_leave,
+	.enter = staff_nothing,
+	.leave = staff_nothing,
 	.draw = sync_page_draw,
 	.key = sync_page_key,
+};
+
+const struct screen screen_staff_audit = {
+	.name = "staff-audit",
+	.enter = audit_enter,
+	.leave = staff_nothing,
+	.draw = audit_draw,
+	.key = audit_key,
 };
 
 const struct screen screen_staff_exit = {

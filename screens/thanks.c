@@ -23,17 +23,17 @@ commit_draw(struct ui *ui)
 	draw_text(5, 4, COLS - 8, "One moment, please.");
 }
 
-static enum flow_event
+static enum session_ev
 commit_key(struct ui *ui, const struct key *k)
 {
 	(void)ui;
-	return k->act == ACT_ENTER || k->act == ACT_CLICK ? EV_NEXT : EV_NONE;
+	return k->act == ACT_ENTER || k->act == ACT_CLICK ? SE_NEXT : SE_NONE;
 }
 
 static void
 thanks_draw(struct ui *ui)
 {
-	const struct intake *in = ui->intake;
+	const struct session_view *in = ui->v;
 	char buf[256], **lines;
 	int y = 4, n, i;
 	const char *neutral = "A member of our team will go over a few of "
@@ -43,10 +43,10 @@ thanks_draw(struct ui *ui)
 	    "will talk with you shortly. Please take a seat.";
 
 	draw_frame(ui, "Thank you", NULL, "Enter: done");
-	if (in == NULL)
+	if (in->receipt[0] == '\0')
 		return;
 	snprintf(buf, sizeof buf, "Thank you, %s. You are checked in.",
-	    intake_given_name(in));
+	    in->given_name);
 	attrset(A_BOLD);
 	draw_text(y, 4, COLS - 8, buf);
 	attrset(A_NORMAL);
@@ -56,7 +56,7 @@ thanks_draw(struct ui *ui)
 	mvprintw(y, 24, " %s ", in->receipt);
 	attrset(A_NORMAL);
 	y += 2;
-	if (in->consent != CONSENT_ACCEPTED) {
+	if (in->declined) {
 		lines = draw_wrap(declined, COLS - 8, &n);
 	} else if (in->outcome != LEVEL_NONE) {
 		lines = draw_wrap(neutral, COLS - 8, &n);
@@ -72,11 +72,11 @@ thanks_draw(struct ui *ui)
 	draw_wrap_free(lines, n);
 }
 
-static enum flow_event
+static enum session_ev
 thanks_key(struct ui *ui, const struct key *k)
 {
 	(void)ui;
-	return k->act == ACT_ENTER || k->act == ACT_CLICK ? EV_DONE : EV_NONE;
+	return k->act == ACT_ENTER || k->act == ACT_CLICK ? SE_DONE : SE_NONE;
 }
 
 const struct screen screen_commit = {

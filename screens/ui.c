@@ -1,10 +1,11 @@
 /*
  * ui.c: the kiosk's one event loop. It owns the terminal (start, resize,
- * restore), blocks in wget_wch with a timeout taken from the nearest
- * deadline (idle warning, countdown, thank-you page), turns keys into
- * actions, hands them to the current screen, and feeds the screen's event
- * to the flow, which alone decides the next page. It also wipes a
- * client's data when they leave, finish or walk away.
+ * restore), blocks in wget_wch with a timeout the session gives (the
+ * nearest deadline; none at all when nothing is due), turns keys into
+ * actions, hands them to the current screen, and passes the screen's
+ * event to the session, which alone decides what happens and which page
+ * comes next. When the session's page moves, the old screen is left
+ * (wiping what it held) and the new one entered.
  */
 #include "ui.h"
 
@@ -19,10 +20,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "date.h"
-#include "staff.h"
-#include "store.h"
-#include "sync.h"
 #include "util.h"
 
 static volatile sig_atomic_t ui_quit;
@@ -44,18 +41,10 @@ static const struct screen *const screens[] = {
 	[FLOW_STAFF_DETAIL] = &screen_staff_detail,
 	[FLOW_STAFF_DECIDE] = &screen_staff_decide,
 	[FLOW_STAFF_SYNC] = &screen_staff_sync,
+	[FLOW_STAFF_AUDIT] = &screen_staff_audit,
 	[FLOW_STAFF_EXIT] = &screen_staff_exit,
 	[FLOW_QUIT] = &screen_welcome,
 };
-
-int64_t
-ui_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void
 ui_set_message(struct ui *ui, const char *msg)
@@ -178,184 +167,76 @@ ui_start(struct ui *ui)
 	return 0;
 }
 
-/* Forget the client entirely: answers wiped, screen cleared. */
-static void
-ui_wipe(struct ui *ui)
-{
-	intake_free(ui->intake);
-	ui->intake = NULL;
-	ui_set_message(ui, NULL);
-	ui->idle_warning = false;
-	clearok(curscr, TRUE);
-}
-
 static const struct screen *
 ui_screen(const struct ui *ui)
 {
-	return screens[ui->flow.state];
+	return screens[ui->v->page];
 }
 
-/* Move from the current screen to whatever the flow says now. */
+/* The session moved: leave the screen that was up, enter the new one. */
 static void
-ui_switch(struct ui *ui, const struct screen *from)
+ui_follow(struct ui *ui, const struct screen *from)
 {
+	if (ui->v->serial == ui->serial && ui_screen(ui) == from)
+		return;
 	from->leave(ui);
 	ui_set_message(ui, NULL);
-	ui->entered_ms = ui_now_ms();
-	ui->tick_until_ms = 0;
-	if (ui->flow.state == FLOW_WELCOME)
-		ui_wipe(ui);
+	ui->serial = ui->v->serial;
+	if (ui->v->page == FLOW_WELCOME)
+		clearok(curscr, TRUE);
 	ui_screen(ui)->enter(ui);
 }
 
-/* Store the intake; on failure stay on the commit page with a notice. */
-static void
-ui_commit(struct ui *ui)
+int
+ui_send(struct ui *ui, const struct session_event *ev, char **msg)
 {
-	char *cause = NULL;
-	struct kdate today = date_today();
+	const struct screen *from = ui_screen(ui);
+	int rc = session_handle(ui->session, ev, msg);
 
-	if (intake_commit(ui->intake, ui->store, ui->cfg->kiosk_id,
-	    time_now_ms(), today, &cause) != 0) {
-		syslog(LOG_ERR, "intake %s not stored: %s", ui->intake->id,
-		    cause);
-		free(cause);
-		ui_set_message(ui, "We could not save your check-in. Please "
-		    "tell a member of staff. (Enter tries again)");
-		return;
-	}
-	syslog(LOG_INFO, "intake %s stored, outcome %s", ui->intake->id,
-	    form_level_name(ui->intake->outcome));
-	sync_wake(ui->sync);
-	flow_event(&ui->flow, EV_STORED);
-	ui_switch(ui, &screen_commit);
+	ui_follow(ui, from);
+	return rc;
 }
 
+const char *
+ui_notice_text(enum view_notice n)
+{
+	static const char *const words[] = {
+		[NOTICE_NONE] = "",
+		[NOTICE_START_FAILED] = "Sorry, the kiosk cannot start a "
+		    "check-in. Please ask at the desk.",
+		[NOTICE_COMMIT_FAILED] = "We could not save your check-in. "
+		    "Please tell a member of staff. (Enter tries again)",
+		[NOTICE_PIN_FORMAT] = "A PIN is 6 to 12 digits.",
+		[NOTICE_PIN_WRONG] = "Wrong PIN.",
+		[NOTICE_PIN_WAIT] = "Not now: the prompt is waiting.",
+		[NOTICE_STORE_FAILED] = "The data could not be read.",
+		[NOTICE_CHOOSE_DECISION] = "Choose a decision (1, 2 or 3) "
+		    "first.",
+		[NOTICE_NOTE_REQUIRED] = "Clearing an excluded client needs a "
+		    "note: write why, then Save again.",
+		[NOTICE_SAVE_FAILED] = "The decision could not be saved.",
+		[NOTICE_SAVED] = "Decision saved.",
+		[NOTICE_SYNC_DUE] = "Sending now...",
+		[NOTICE_NO_SERVER] = "No clinic server is configured.",
+	};
+
+	return n <= NOTICE_NO_SERVER ? words[n] : "";
+}
+
+/* Time passed: the session checks its deadlines and new data. */
 static void
-ui_dispatch(struct ui *ui, enum flow_event ev)
+ui_tick(struct ui *ui)
 {
 	const struct screen *from = ui_screen(ui);
 
-	if (ev == EV_NONE)
-		return;
-	if (ui->flow.state == FLOW_WELCOME && ev == EV_NEXT) {
-		ui->intake = intake_new(ui->form, ui->lang, (int64_t)time(NULL));
-		if (ui->intake == NULL) {
-			ui_set_message(ui, "Sorry, the kiosk cannot start a "
-			    "check-in. Please ask at the desk.");
-			return;
-		}
-		flow_start(&ui->flow, ui->intake->answers);
-	} else if (ui->flow.state == FLOW_COMMIT && ev == EV_NEXT) {
-		ui_commit(ui);
-		return;
-	} else
-		flow_event(&ui->flow, ev);
-	ui_switch(ui, from);
-	if (ui->flow.state == FLOW_COMMIT)
-		ui_commit(ui);
-}
-
-/* Milliseconds until the next thing happens by itself, or -1 for none. */
-static int
-ui_next_deadline(const struct ui *ui, int64_t now)
-{
-	int64_t idle = (int64_t)ui->cfg->idle_timeout_s * 1000;
-	int64_t warn = (int64_t)ui->cfg->idle_warning_s * 1000;
-	int64_t at;
-
-	if (ui->flow.state == FLOW_THANKS)
-		at = ui->entered_ms + UI_THANKS_S * 1000;
-	else if (flow_staff_active(&ui->flow))
-		at = ui->last_input_ms + ui->cfg->staff_idle_logout_s * 1000LL;
-	else if (!flow_client_active(&ui->flow))
-		at = ui->purge_at_ms;
-	else if (!ui->idle_warning)
-		at = ui->last_input_ms + idle;
-	else {
-		/* Tick every second for the countdown. */
-		at = ui->last_input_ms + idle + warn;
-		if (at - now > 1000)
-			at = now + 1000 - (now - ui->last_input_ms) % 1000;
+	session_tick(ui->session);
+	ui_follow(ui, from);
+	if (ui->v->bells < ui->bells)
+		ui->bells = ui->v->bells;	/* signed in anew */
+	if (ui->v->bells > ui->bells) {
+		ui->bells = ui->v->bells;
+		beep();
 	}
-	if (ui->purge_at_ms < at)
-		at = ui->purge_at_ms;
-	/* Countdowns on screen (a PIN lockout) tick every second. */
-	if (ui->tick_until_ms > now && at - now > 1000)
-		at = now + 1000;
-	if (at <= now)
-		return 0;
-	if (at - now > 24 * 3600 * 1000LL)
-		return 24 * 3600 * 1000;
-	return (int)(at - now);
-}
-
-static void
-ui_audit(struct ui *ui, const char *actor, const char *action,
-    const char *subject)
-{
-	char *cause = NULL;
-
-	if (store_audit(ui->store, actor, action, subject, &cause) != 0) {
-		syslog(LOG_ERR, "audit: %s", cause);
-		free(cause);
-	}
-}
-
-/* Retention: at start-up and then once a day. */
-static void
-ui_purge(struct ui *ui, int64_t now)
-{
-	char *cause = NULL;
-	long purged = 0;
-
-	ui->purge_at_ms = now + 24 * 3600 * 1000LL;
-	if (staff_purge(ui->store, ui->cfg->retention_days, (int64_t)time(NULL),
-	    &purged, &cause) != 0) {
-		syslog(LOG_ERR, "retention: %s", cause);
-		free(cause);
-		return;
-	}
-	if (purged > 0)
-		syslog(LOG_INFO, "retention: personal data of %ld intakes "
-		    "removed", purged);
-}
-
-static void
-ui_deadlines(struct ui *ui, int64_t now)
-{
-	int64_t idle = (int64_t)ui->cfg->idle_timeout_s * 1000;
-	int64_t warn = (int64_t)ui->cfg->idle_warning_s * 1000;
-	const struct screen *from = ui_screen(ui);
-
-	if (ui->flow.state == FLOW_THANKS &&
-	    now >= ui->entered_ms + UI_THANKS_S * 1000) {
-		flow_event(&ui->flow, EV_DONE);
-		ui_switch(ui, from);
-		return;
-	}
-	if (now >= ui->purge_at_ms)
-		ui_purge(ui, now);
-	if (flow_staff_active(&ui->flow) && now >= ui->last_input_ms +
-	    ui->cfg->staff_idle_logout_s * 1000LL) {
-		syslog(LOG_INFO, "staff signed out after idle timeout");
-		if (ui->flow.state != FLOW_PIN && ui->flow.staff <
-		    ui->cfg->nstaff)
-			ui_audit(ui, ui->cfg->staff[ui->flow.staff].name,
-			    "sign-out", "idle");
-		flow_event(&ui->flow, EV_TIMEOUT);
-		ui_switch(ui, from);
-		return;
-	}
-	if (!flow_client_active(&ui->flow))
-		return;
-	if (now >= ui->last_input_ms + idle + warn) {
-		syslog(LOG_INFO, "intake %s abandoned after idle timeout",
-		    ui->intake != NULL ? ui->intake->id : "-");
-		flow_event(&ui->flow, EV_TIMEOUT);
-		ui_switch(ui, from);
-	} else if (now >= ui->last_input_ms + idle)
-		ui->idle_warning = true;
 }
 
 static void
@@ -369,24 +250,20 @@ ui_draw_small(void)
 }
 
 static void
-ui_draw_idle(struct ui *ui, int64_t now)
+ui_draw_idle(struct ui *ui)
 {
-	int64_t left = ui->last_input_ms + (ui->cfg->idle_timeout_s +
-	    ui->cfg->idle_warning_s) * 1000LL - now;
+	long left = ui->v->idle_left_s;
 	int y = LINES / 2 - 3, x = (COLS - 50) / 2, i;
 	char buf[80];
 
-	if (left < 0)
-		left = 0;
 	attrset(A_REVERSE);
 	for (i = 0; i < 6; i++)
 		mvhline(y + i, x, ' ', 50);
 	attrset(A_REVERSE | A_BOLD);
 	mvaddstr(y + 1, x + 3, "Are you still there?");
 	attrset(A_REVERSE);
-	left = (left + 999) / 1000;
-	snprintf(buf, sizeof buf, "Starting over in %lld second%s.",
-	    (long long)left, left == 1 ? "" : "s");
+	snprintf(buf, sizeof buf, "Starting over in %ld second%s.", left,
+	    left == 1 ? "" : "s");
 	mvaddstr(y + 3, x + 3, buf);
 	mvaddstr(y + 4, x + 3, "Press any key to continue.");
 	attrset(A_NORMAL);
@@ -394,7 +271,7 @@ ui_draw_idle(struct ui *ui, int64_t now)
 }
 
 static void
-ui_draw(struct ui *ui, int64_t now)
+ui_draw(struct ui *ui)
 {
 	int cy, cx;
 
@@ -406,8 +283,8 @@ ui_draw(struct ui *ui, int64_t now)
 		return;
 	}
 	ui_screen(ui)->draw(ui);
-	if (ui->idle_warning)
-		ui_draw_idle(ui, now);
+	if (ui->v->idle_warning)
+		ui_draw_idle(ui);
 	draw_cursor_get(&cy, &cx);
 	if (cy >= 0) {
 		curs_set(1);
@@ -419,56 +296,48 @@ ui_draw(struct ui *ui, int64_t now)
 
 /* One key: wakes an idle warning, else goes to the screen. */
 static void
-ui_key(struct ui *ui, const struct key *k, int64_t now)
+ui_key(struct ui *ui, const struct key *k)
 {
-	ui->last_input_ms = now;
-	if (ui->idle_warning) {
-		ui->idle_warning = false;
+	if (session_input(ui->session))
 		return;
-	}
 	if (ui->too_small || k->act == ACT_IGNORE)
 		return;
-	ui_dispatch(ui, ui_screen(ui)->key(ui, k));
+	ui_send(ui, &(struct session_event){
+	    .type = ui_screen(ui)->key(ui, k) }, NULL);
 }
 
 int
-ui_run(struct config *cfg, struct form *form, struct store *store,
-    struct sync *sync)
+ui_run(struct session *session)
 {
 	struct ui ui;
 	struct key k;
-	int64_t now;
 	int c;
 
 	memset(&ui, 0, sizeof ui);
-	ui.cfg = cfg;
-	ui.form = form;
-	ui.store = store;
-	ui.sync = sync;
-	ui.lang = form->languages[0];
-	flow_init(&ui.flow, form);
+	ui.session = session;
+	ui.v = session_view(session);
+	ui.form = ui.v->form;
+	ui.lang = ui.v->lang;
+	ui.serial = ui.v->serial;
 	if (ui_signals() != 0 || ui_start(&ui) != 0)
 		return -1;
-	ui.last_input_ms = ui.entered_ms = ui_now_ms();
-	ui_purge(&ui, ui.last_input_ms);
 	ui_screen(&ui)->enter(&ui);
-	while (!ui_quit && ui.flow.state != FLOW_QUIT) {
-		now = ui_now_ms();
-		ui_draw(&ui, now);
-		timeout(ui_next_deadline(&ui, now));
+	while (!ui_quit && ui.v->page != FLOW_QUIT) {
+		ui_draw(&ui);
+		timeout((int)session_timeout_ms(session));
 		c = getch();
-		now = ui_now_ms();
 		if (c == ERR) {
-			ui_deadlines(&ui, now);
+			ui_tick(&ui);
 			continue;
 		}
 		if (c == KEY_RESIZE)
 			continue;	/* the next draw re-reads the size */
 		if (keys_read(c, &k))
-			ui_key(&ui, &k, now);
+			ui_key(&ui, &k);
+		if (session_timeout_ms(session) == 0)
+			ui_tick(&ui);	/* a deadline passed while typing */
 	}
 	ui_screen(&ui)->leave(&ui);
-	ui_wipe(&ui);
 	erase();
 	refresh();
 	ui_restore();

@@ -10,15 +10,11 @@
 #include <stdint.h>
 #include <wchar.h>
 
-#include "config.h"
-#include "flow.h"
-#include "form.h"
-#include "intake.h"
 #include "screens.h"
+#include "session.h"
 
 #define UI_MIN_COLS 80
 #define UI_MIN_LINES 24
-#define UI_THANKS_S 20		/* thank-you page, then welcome */
 #define UI_MAX_HITS 128
 
 enum action {
@@ -61,20 +57,14 @@ struct ui_hit {
 };
 
 struct ui {
-	struct config *cfg;
-	struct form *form;
-	struct store *store;
-	struct sync *sync;	/* NULL: no server configured */
-	struct flow flow;
-	struct intake *intake;	/* NULL on the welcome page */
-	const char *lang;
-	char *message;		/* one-line notice under the page, or NULL */
+	struct session *session;
+	const struct session_view *v;	/* what to draw; the session's */
+	const struct form *form;	/* v->form */
+	const char *lang;		/* v->lang */
+	char *message;		/* the screen's own notice, or NULL */
 	bool too_small;
-	bool idle_warning;
-	int64_t last_input_ms;
-	int64_t entered_ms;	/* when the current screen was entered */
-	int64_t tick_until_ms;	/* redraw every second until then (countdowns) */
-	int64_t purge_at_ms;	/* next retention run */
+	unsigned serial;	/* v->serial when the screen was entered */
+	unsigned bells;		/* v->bells already rung */
 	struct ui_hit hits[UI_MAX_HITS];
 	int nhits;
 	int has_color;
@@ -85,14 +75,15 @@ struct screen {
 	void (*enter)(struct ui *);	/* build the screen's state */
 	void (*leave)(struct ui *);	/* wipe whatever it held of the client */
 	void (*draw)(struct ui *);	/* from state only: a resize is a redraw */
-	enum flow_event (*key)(struct ui *, const struct key *);
+	/* A bare event (SE_NEXT, SE_BACK ...); typed ones go by ui_send. */
+	enum session_ev (*key)(struct ui *, const struct key *);
 };
 
 extern const struct screen screen_welcome, screen_about, screen_page,
     screen_review, screen_consent, screen_clause, screen_sign,
     screen_decline, screen_commit, screen_thanks, screen_pin,
     screen_staff_home, screen_staff_detail, screen_staff_decide,
-    screen_staff_sync, screen_staff_exit;
+    screen_staff_sync, screen_staff_audit, screen_staff_exit;
 
 /* keys.c: a curses key (rc and wc as from wget_wch) as a logical action. */
 void keys_map(int rc, wint_t wc, struct key *);
@@ -104,8 +95,15 @@ void keys_map(int rc, wint_t wc, struct key *);
 bool keys_read(int c, struct key *);
 
 /* ui.c */
-int64_t ui_now_ms(void);
 void ui_set_message(struct ui *, const char *);
+/*
+ * Send a typed event now; the screen may be switched under the caller
+ * (return SE_NONE after it). -1 with *msg (caller frees) when a client's
+ * answer or signature was refused.
+ */
+int ui_send(struct ui *, const struct session_event *, char **msg);
+/* The words for a session notice ("" for none). */
+const char *ui_notice_text(enum view_notice);
 void ui_hit_add(struct ui *, int y, int x0, int x1, int id);
 /* The id registered at y,x, or -1. */
 int ui_hit_find(const struct ui *, int y, int x);
@@ -121,6 +119,20 @@ void draw_wrap_free(char **, int);
 /* A button "[ Label ]" at y,x; focused is drawn in reverse. Returns width. */
 int draw_button(struct ui *, int y, int x, const char *label, bool focused,
     int id);
+/*
+ * One confirm dialog for every "are you sure?": title, up to three lines,
+ * "no" on the left (focused by default), "yes" on the right. Hits: no is
+ * HIT_CONFIRM_NO, yes HIT_CONFIRM_YES.
+ */
+#define HIT_CONFIRM_NO 9100
+#define HIT_CONFIRM_YES 9101
+void draw_confirm(struct ui *, const char *title, const char *const *lines,
+    int nlines, const char *no, const char *yes, bool yes_focused);
+/*
+ * Keys on a confirm dialog: *yes_focused moves with Tab and arrows;
+ * returns 1 for yes, 0 for no (Esc too), -1 while undecided.
+ */
+int confirm_key(struct ui *, const struct key *, bool *yes_focused);
 /* Where the terminal cursor goes after drawing (-1: hidden). */
 void draw_cursor(int y, int x);
 void draw_cursor_get(int *y, int *x);

@@ -32,6 +32,17 @@ welcome_draw(struct ui *ui)
 {
 	int y = LINES / 2 - 4;
 
+	if (ui->v->console) {
+		draw_frame(ui, NULL, "Staff console", "Enter: sign in");
+		attrset(A_BOLD);
+		centre(y, form_text(&ui->form->clinic, ui->lang));
+		attrset(A_NORMAL);
+		centre(y + 2, "Staff console: flagged check-ins and decisions");
+		attrset(A_REVERSE | A_BOLD);
+		centre(y + 5, "  Press Enter to sign in with your PIN  ");
+		attrset(A_NORMAL);
+		return;
+	}
 	draw_frame(ui, NULL, NULL, "Enter: check in");
 	attrset(A_BOLD);
 	centre(y, form_text(&ui->form->clinic, ui->lang));
@@ -42,15 +53,15 @@ welcome_draw(struct ui *ui)
 	attrset(A_NORMAL);
 }
 
-static enum flow_event
+static enum session_ev
 welcome_key(struct ui *ui, const struct key *k)
 {
 	(void)ui;
 	if (k->act == ACT_ENTER || k->act == ACT_CLICK)
-		return EV_NEXT;
+		return SE_NEXT;
 	if (k->act == ACT_STAFF)
-		return EV_STAFF;
-	return EV_NONE;
+		return SE_STAFF;
+	return SE_NONE;
 }
 
 const struct screen screen_welcome = {

@@ -561,6 +561,52 @@ t_exit_kiosk() {
 	[ "$(audit_count Ana exit)" = 1 ] || fail "audit: expected one exit row for Ana"
 }
 
+# 8b. The decision page has no default: Enter on it untouched records
+# nothing. Clearing an excluded client asks again, naming the exclusion
+# ("Go back" focused), and needs a note; the detail shows answers as the
+# client saw them (labels) with local times and the zone.
+t_decision_no_default() {
+	staff_setup
+	kiosk_start
+	walk_client "Nora" "Quist" "Nora Quist" y
+	send Enter
+	wait_for "$WELCOME"
+	sign_in "$PIN_ANA" Ana
+	send Enter
+	wait_for "Check-in detail"
+	wait_for "help with? Lines and wrinkles,"
+	expect_no_screen "lines, pores"
+	expect_screen "completed $(date +%Y-%m-%d) " " $(date +%Z), outcome exclude"
+	send Enter
+	wait_for "Record a decision"
+	expect_no_screen "(*)"
+	send Enter
+	wait_for "Choose a decision"
+	expect_screen "Record a decision"
+	[ "$(sql "select count(*) from reviews")" = 0 ] ||
+		fail "Enter on an untouched decision page stored: $(sql "select decision from reviews")"
+	send 1
+	wait_for "(*) 1. Cleared"
+	send Enter
+	wait_for "This client was EXCLUDED: PREGNANT"
+	expect_focus "[ Go back ]"
+	send Tab
+	wait_settled
+	send Enter
+	wait_for "needs a note"
+	[ "$(sql "select count(*) from reviews")" = 0 ] ||
+		fail "an excluded client was cleared without a note"
+	type_text "seen by Dr Lee"
+	wait_for "seen by Dr Lee"
+	send Enter
+	wait_for "This client was EXCLUDED: PREGNANT"
+	send Tab
+	wait_settled
+	send Enter
+	wait_for "Check-in detail"
+	wait_sql "select decision, note from reviews" "cleared|seen by Dr Lee"
+}
+
 # 9. Sync status: server down, one check-in waiting and the problem named;
 # server back on the same port, "Sync now" delivers; 0 waiting.
 t_sync_status() {
@@ -633,5 +679,6 @@ run_test "welcome page: only Ctrl-A and F12 open the PIN prompt; Esc leaves it" 
 run_test "staff home: Ctrl-C, Ctrl-Z, Ctrl-\\ and their signals change nothing" t_ctrl_keys_staff
 run_test "staff home: Esc signs out, audited" t_esc_signs_out
 run_test "exit kiosk: Cancel returns home, Exit ends the kiosk with 0, audited" t_exit_kiosk
+run_test "decision page: no default (Enter records nothing); clearing an exclusion asks again naming it and needs a note; labels and local times on the detail" t_decision_no_default
 run_test "sync status: server down shows waiting and the problem; back up, Sync now delivers" t_sync_status
 run_test "kiosk status while the kiosk runs (server configured): a later check-in is visible to kiosk export and survives a crash" t_store_shared

@@ -22,7 +22,8 @@
 #include "store.h"
 #include "util.h"
 
-#define FORM_PATH "etc/forms/microneedling.json"
+/* A frozen copy of the shipped form: a clinic's edit must not break these. */
+#define FORM_PATH "tests/data/clinic_form.json"
 #define T0 1780300800		/* 2026-06-01T08:00:00Z */
 
 static struct form *form;

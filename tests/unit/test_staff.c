@@ -13,6 +13,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -340,7 +341,7 @@ test_detail_flags_and_consent(void **state)
 	put(f->st, &lee);
 	put(f->st, &sam);
 
-	assert_int_equal(staff_detail(f->st, zoe.id, &lines, &n, &cause), 0);
+	assert_int_equal(staff_detail(f->st, NULL, zoe.id, &lines, &n, &cause), 0);
 	must_have(lines, n, "Given name: Zoë");
 	must_have(lines, n, "Family name: Núñez-O'Brien");
 	assert_true(find_line(lines, n, "Given name") <
@@ -352,10 +353,10 @@ test_detail_flags_and_consent(void **state)
 	    "    [EXCLUDE PREGNANT] Pregnant: not treated in pregnancy");
 	must_have(lines, n, "Consent: accepted, version 2026-05");
 	must_have(lines, n, "text SHA-256 5f2b7c0d9e8a");
-	must_have(lines, n, "  no_makeup_24h accepted 2026-06-01T07:59:20Z");
-	must_have(lines, n, "  downtime accepted 2026-06-01T07:59:30Z");
+	must_have(lines, n, "  no_makeup_24h accepted 2026-06-01 07:59:20 UTC");
+	must_have(lines, n, "  downtime accepted 2026-06-01 07:59:30 UTC");
 	must_have(lines, n, "Signature: Zoë Núñez-O'Brien at "
-	    "2026-06-01T08:00:10Z");
+	    "2026-06-01 08:00:10 UTC");
 	must_have(lines, n, "Sync: pending, 0 attempts");
 	must_have(lines, n, "Decisions:");
 	staff_lines_free(lines, n);
@@ -365,15 +366,15 @@ test_detail_flags_and_consent(void **state)
 	    T0 + 60, &cause), 0);
 	assert_int_equal(staff_decide(f->st, zoe.id, "declined", "pregnant, "
 	    "come back after", "Ana", T0 + 120, rid, &cause), 0);
-	assert_int_equal(staff_detail(f->st, zoe.id, &lines, &n, &cause), 0);
+	assert_int_equal(staff_detail(f->st, NULL, zoe.id, &lines, &n, &cause), 0);
 	must_have(lines, n, "Sync: sent, 1 attempt, receipt srv-1");
 	i = must_have(lines, n, "Decisions:");
-	assert_string_equal(lines[i + 1], "  2026-06-01T08:02:00Z  Ana: "
+	assert_string_equal(lines[i + 1], "  2026-06-01 08:02:00 UTC  Ana: "
 	    "declined — pregnant, come back after (sync: pending)");
 	staff_lines_free(lines, n);
 
 	/* Flags on a client field and on an answer; one on neither. */
-	assert_int_equal(staff_detail(f->st, lee.id, &lines, &n, &cause), 0);
+	assert_int_equal(staff_detail(f->st, NULL, lee.id, &lines, &n, &cause), 0);
 	i = must_have(lines, n, "Birth date: 2010-02-03");
 	assert_string_equal(lines[i + 1],
 	    "    [REVIEW UNDER_18] Under 18: needs a guardian's consent");
@@ -385,7 +386,7 @@ test_detail_flags_and_consent(void **state)
 	staff_lines_free(lines, n);
 
 	/* Declined: said so, and no signature. */
-	assert_int_equal(staff_detail(f->st, sam.id, &lines, &n, &cause), 0);
+	assert_int_equal(staff_detail(f->st, NULL, sam.id, &lines, &n, &cause), 0);
 	i = must_have(lines, n, "Consent: declined");
 	assert_int_equal(i, find_line(lines, n, "Consent: "));
 	assert_int_equal(find_line(lines, n, "Signature:"), -1);
@@ -394,7 +395,7 @@ test_detail_flags_and_consent(void **state)
 		assert_null(strchr(lines[j], '\n'));
 	staff_lines_free(lines, n);
 
-	assert_int_equal(staff_detail(f->st, ID("99"), &lines, &n, &cause), -1);
+	assert_int_equal(staff_detail(f->st, NULL, ID("99"), &lines, &n, &cause), -1);
 	assert_non_null(cause);
 	assert_null(lines);
 	free(cause);
@@ -439,7 +440,7 @@ test_detail_has_no_control_characters(void **state)
 
 	put(f->st, &evil);
 	assert_name(f, evil.id, "Ev [2Jil N.");
-	assert_int_equal(staff_detail(f->st, evil.id, &lines, &n, &cause), 0);
+	assert_int_equal(staff_detail(f->st, NULL, evil.id, &lines, &n, &cause), 0);
 	for (j = 0; j < n; j++) {
 		for (p = (const unsigned char *)lines[j]; *p != '\0'; p++) {
 			if (*p < 0x20 || *p == 0x7f)
@@ -646,7 +647,7 @@ test_retention(void **state)
 	assert_int_equal(audit_count(f, "purge", NULL), 1);
 
 	/* The detail of a purged intake still shows its history. */
-	assert_int_equal(staff_detail(f->st, specs[0].id, &lines, &n, &cause),
+	assert_int_equal(staff_detail(f->st, NULL, specs[0].id, &lines, &n, &cause),
 	    0);
 	must_have(lines, n, "purged");
 	must_have(lines, n, "Sync: sent");
@@ -703,5 +704,8 @@ main(void)
 		T(test_retention),
 	};
 
+	/* Detail times are local with the zone: test them in UTC. */
+	setenv("TZ", "UTC", 1);
+	tzset();
 	return cmocka_run_group_tests_name("staff", tests, NULL, NULL);
 }
