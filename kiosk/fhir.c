@@ -71,8 +71,10 @@ struct fhir_ctx {
 	const struct form *form;
 	cJSON *p;		/* the payload */
 	const char *id;		/* the record's id */
-	char patient[46];	/* "urn:uuid:..." of the Patient entry */
-	char qr[46];		/* "urn:uuid:..." of the QuestionnaireResponse */
+	char patient[46];	/* "urn:uuid:..." identifier of the Patient */
+	char qr[46];		/* ... of the QuestionnaireResponse */
+	char patient_ref[46];	/* their fullUrls in the Bundle */
+	char qr_ref[46];
 	cJSON *entries;
 };
 
@@ -259,14 +261,21 @@ add_identifier(cJSON *res, bool array, const char *urn)
 	add_s(id, "value", urn);
 }
 
-/* A Bundle entry: conditional create of res at fullUrl urn. */
+/*
+ * A Bundle entry: conditional create of a resource whose identifier is
+ * urn. Its fullUrl is another name-based UUID (*full when not NULL):
+ * servers rewrite every occurrence of a fullUrl in the Bundle into the
+ * new resource's reference, and the identifier must survive as sent.
+ */
 static cJSON *
-fhir_entry(cJSON *entries, const char *urn, const char *type)
+fhir_entry(cJSON *entries, const char *urn, const char *type, char *full)
 {
 	cJSON *e = add_obj(entries, NULL), *res, *req;
-	char *cond;
+	char *cond, buf[46];
 
-	add_s(e, "fullUrl", urn);
+	if (fhir_urn(urn + 9, "fullUrl", full != NULL ? full : buf) != 0)
+		fatalx(EXIT_SOFTWARE, "cannot derive a fullUrl");
+	add_s(e, "fullUrl", full != NULL ? full : buf);
 	res = add_obj(e, "resource");
 	add_s(res, "resourceType", type);
 	req = add_obj(e, "request");
@@ -511,7 +520,8 @@ fhir_patient(struct fhir_ctx *c)
 	const cJSON *cl = cJSON_GetObjectItemCaseSensitive(c->p, "client");
 	const char *given = jstr(cl, "given_name"), *family =
 	    jstr(cl, "family_name"), *lang = jstr(c->p, "language");
-	cJSON *res = fhir_entry(c->entries, c->patient, "Patient"), *name, *tel;
+	cJSON *res = fhir_entry(c->entries, c->patient, "Patient",
+	    c->patient_ref), *name, *tel;
 	char *text;
 
 	add_identifier(res, true, c->patient);
@@ -674,16 +684,17 @@ fhir_qr(struct fhir_ctx *c, char **cause)
 		    c->form->id);
 		return -1;
 	}
-	res = fhir_entry(c->entries, c->qr, "QuestionnaireResponse");
+	res = fhir_entry(c->entries, c->qr, "QuestionnaireResponse",
+	    c->qr_ref);
 	add_s(res, "language", jstr(c->p, "language"));
 	add_identifier(res, false, c->qr);
 	canon = xasprintf("%s|%s", c->form->url, fver);
 	add_s(res, "questionnaire", canon);
 	free(canon);
 	add_s(res, "status", "completed");
-	add_ref(res, "subject", c->patient);
+	add_ref(res, "subject", c->patient_ref);
 	add_s(res, "authored", jstr(c->p, "completed_at"));
-	add_ref(res, "source", c->patient);
+	add_ref(res, "source", c->patient_ref);
 	fhir_qr_items(res, c);
 	return 0;
 }
@@ -745,7 +756,7 @@ fhir_consent_signature(cJSON *res, const struct fhir_ctx *c, const cJSON *pc)
 		return;
 	v = add_obj(add_arr(res, "verification"), NULL);
 	cJSON_AddBoolToObject(v, "verified", true);
-	add_ref(v, "verifiedWith", c->patient);
+	add_ref(v, "verifiedWith", c->patient_ref);
 	add_s(v, "verificationDate", at);
 	ext = add_obj(add_arr(res, "extension"), NULL);
 	s = fhir_form_uri(c->form, "StructureDefinition", "consent-signature");
@@ -755,7 +766,7 @@ fhir_consent_signature(cJSON *res, const struct fhir_ctx *c, const cJSON *pc)
 	add_coding(add_arr(vs, "type"), NULL, SYS_SIG_TYPE,
 	    "1.2.840.10065.1.12.1.7", "Consent Signature");
 	add_s(vs, "when", at);
-	add_ref(vs, "who", c->patient);
+	add_ref(vs, "who", c->patient_ref);
 	add_s(vs, "sigFormat", "text/plain");
 	s = fhir_base64(sig, strlen(sig));
 	add_s(vs, "data", s);
@@ -788,7 +799,7 @@ fhir_consent_provision(cJSON *res, const struct fhir_ctx *c,
 	add_s(prov, "type", accepted ? "permit" : "deny");
 	d = add_obj(add_arr(prov, "data"), NULL);
 	add_s(d, "meaning", "related");
-	add_ref(d, "reference", c->qr);
+	add_ref(d, "reference", c->qr_ref);
 	cJSON_ArrayForEach(cl, clauses) {
 		if (jstr(cl, "id") == NULL || jstr(cl, "accepted_at") == NULL)
 			continue;
@@ -809,7 +820,7 @@ fhir_consent(struct fhir_ctx *c, char urn[46])
 	const cJSON *pc = cJSON_GetObjectItemCaseSensitive(c->p, "consent");
 	const char *st = jstr(pc, "status"), *when = jstr(pc, "signed_at");
 	bool accepted = st != NULL && strcmp(st, "accepted") == 0;
-	cJSON *res = fhir_entry(c->entries, urn, "Consent");
+	cJSON *res = fhir_entry(c->entries, urn, "Consent", NULL);
 	char *rule;
 
 	add_identifier(res, true, urn);
@@ -817,10 +828,10 @@ fhir_consent(struct fhir_ctx *c, char urn[46])
 	add_concept(res, "scope", SYS_SCOPE, "treatment", "Treatment", NULL);
 	add_concept(add_arr(res, "category"), NULL, SYS_LOINC, "59284-0",
 	    "Patient Consent", NULL);
-	add_ref(res, "patient", c->patient);
+	add_ref(res, "patient", c->patient_ref);
 	add_s(res, "dateTime", when != NULL ? when :
 	    jstr(c->p, "completed_at"));
-	add_ref(add_arr(res, "performer"), NULL, c->patient);
+	add_ref(add_arr(res, "performer"), NULL, c->patient_ref);
 	fhir_consent_attachment(res, c, pc);
 	rule = xasprintf("%s, version %s", form_text(&c->form->consent.title,
 	    jstr(pc, "language")), jstr(pc, "version") != NULL ?
@@ -863,7 +874,7 @@ fhir_flag(struct fhir_ctx *c, const cJSON *fl, char **cause)
 		return -1;
 	}
 	free(name);
-	res = fhir_entry(c->entries, urn, "Flag");
+	res = fhir_entry(c->entries, urn, "Flag", NULL);
 	add_identifier(res, true, urn);
 	ext = add_arr(res, "extension");
 	cat = add_obj(ext, NULL);
@@ -872,7 +883,7 @@ fhir_flag(struct fhir_ctx *c, const cJSON *fl, char **cause)
 	    fhir_levels[lv].priority, fhir_levels[lv].priority_display, NULL);
 	cat = add_obj(ext, NULL);
 	add_s(cat, "url", EXT_DETAIL);
-	add_ref(cat, "valueReference", c->qr);
+	add_ref(cat, "valueReference", c->qr_ref);
 	add_s(res, "status", "active");
 	cat = add_arr(res, "category");
 	add_concept(cat, NULL, SYS_FLAG_CAT, "clinical", "Clinical", NULL);
@@ -883,7 +894,7 @@ fhir_flag(struct fhir_ctx *c, const cJSON *fl, char **cause)
 	sys = fhir_form_uri(c->form, "CodeSystem", "flags");
 	add_concept(res, "code", sys, code, reason, reason);
 	free(sys);
-	add_ref(res, "subject", c->patient);
+	add_ref(res, "subject", c->patient_ref);
 	add_s(add_obj(res, "period"), "start", jstr(c->p, "completed_at"));
 	who = xasprintf("Check-in kiosk %s", jstr(c->p, "kiosk_id") != NULL ?
 	    jstr(c->p, "kiosk_id") : "?");
@@ -950,7 +961,7 @@ fhir_review_bundle(const struct form *f, const char *payload, char **cause)
 	snprintf(urn, sizeof urn, "urn:uuid:%s", c.id);
 	snprintf(qr, sizeof qr, "urn:uuid:%s", intake);
 	b = fhir_bundle(c.id, &c.entries);
-	res = fhir_entry(c.entries, urn, "Task");
+	res = fhir_entry(c.entries, urn, "Task", NULL);
 	add_identifier(res, true, urn);
 	add_s(res, "status", "completed");
 	sys = fhir_form_uri(f, "CodeSystem", "review-decisions");
