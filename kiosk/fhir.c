@@ -155,10 +155,14 @@ add_concept(cJSON *to, const char *key, const char *sys, const char *code,
 	return cc;
 }
 
+/* A reference to an entry of the Bundle; the type tells validators what. */
 static void
-add_ref(cJSON *to, const char *key, const char *ref)
+add_ref(cJSON *to, const char *key, const char *ref, const char *type)
 {
-	add_s(add_obj(to, key), "reference", ref);
+	cJSON *r = add_obj(to, key);
+
+	add_s(r, "reference", ref);
+	add_s(r, "type", type);
 }
 
 /* A name-based UUID (version 5, SHA-1) of name within namespace ns. */
@@ -692,9 +696,9 @@ fhir_qr(struct fhir_ctx *c, char **cause)
 	add_s(res, "questionnaire", canon);
 	free(canon);
 	add_s(res, "status", "completed");
-	add_ref(res, "subject", c->patient_ref);
+	add_ref(res, "subject", c->patient_ref, "Patient");
 	add_s(res, "authored", jstr(c->p, "completed_at"));
-	add_ref(res, "source", c->patient_ref);
+	add_ref(res, "source", c->patient_ref, "Patient");
 	fhir_qr_items(res, c);
 	return 0;
 }
@@ -756,7 +760,7 @@ fhir_consent_signature(cJSON *res, const struct fhir_ctx *c, const cJSON *pc)
 		return;
 	v = add_obj(add_arr(res, "verification"), NULL);
 	cJSON_AddBoolToObject(v, "verified", true);
-	add_ref(v, "verifiedWith", c->patient_ref);
+	add_ref(v, "verifiedWith", c->patient_ref, "Patient");
 	add_s(v, "verificationDate", at);
 	ext = add_obj(add_arr(res, "extension"), NULL);
 	s = fhir_form_uri(c->form, "StructureDefinition", "consent-signature");
@@ -766,7 +770,7 @@ fhir_consent_signature(cJSON *res, const struct fhir_ctx *c, const cJSON *pc)
 	add_coding(add_arr(vs, "type"), NULL, SYS_SIG_TYPE,
 	    "1.2.840.10065.1.12.1.7", "Consent Signature");
 	add_s(vs, "when", at);
-	add_ref(vs, "who", c->patient_ref);
+	add_ref(vs, "who", c->patient_ref, "Patient");
 	add_s(vs, "sigFormat", "text/plain");
 	s = fhir_base64(sig, strlen(sig));
 	add_s(vs, "data", s);
@@ -799,7 +803,7 @@ fhir_consent_provision(cJSON *res, const struct fhir_ctx *c,
 	add_s(prov, "type", accepted ? "permit" : "deny");
 	d = add_obj(add_arr(prov, "data"), NULL);
 	add_s(d, "meaning", "related");
-	add_ref(d, "reference", c->qr_ref);
+	add_ref(d, "reference", c->qr_ref, "QuestionnaireResponse");
 	cJSON_ArrayForEach(cl, clauses) {
 		if (jstr(cl, "id") == NULL || jstr(cl, "accepted_at") == NULL)
 			continue;
@@ -828,10 +832,10 @@ fhir_consent(struct fhir_ctx *c, char urn[46])
 	add_concept(res, "scope", SYS_SCOPE, "treatment", "Treatment", NULL);
 	add_concept(add_arr(res, "category"), NULL, SYS_LOINC, "59284-0",
 	    "Patient Consent", NULL);
-	add_ref(res, "patient", c->patient_ref);
+	add_ref(res, "patient", c->patient_ref, "Patient");
 	add_s(res, "dateTime", when != NULL ? when :
 	    jstr(c->p, "completed_at"));
-	add_ref(add_arr(res, "performer"), NULL, c->patient_ref);
+	add_ref(add_arr(res, "performer"), NULL, c->patient_ref, "Patient");
 	fhir_consent_attachment(res, c, pc);
 	rule = xasprintf("%s, version %s", form_text(&c->form->consent.title,
 	    jstr(pc, "language")), jstr(pc, "version") != NULL ?
@@ -883,7 +887,7 @@ fhir_flag(struct fhir_ctx *c, const cJSON *fl, char **cause)
 	    fhir_levels[lv].priority, fhir_levels[lv].priority_display, NULL);
 	cat = add_obj(ext, NULL);
 	add_s(cat, "url", EXT_DETAIL);
-	add_ref(cat, "valueReference", c->qr_ref);
+	add_ref(cat, "valueReference", c->qr_ref, "QuestionnaireResponse");
 	add_s(res, "status", "active");
 	cat = add_arr(res, "category");
 	add_concept(cat, NULL, SYS_FLAG_CAT, "clinical", "Clinical", NULL);
@@ -894,7 +898,7 @@ fhir_flag(struct fhir_ctx *c, const cJSON *fl, char **cause)
 	sys = fhir_form_uri(c->form, "CodeSystem", "flags");
 	add_concept(res, "code", sys, code, reason, reason);
 	free(sys);
-	add_ref(res, "subject", c->patient_ref);
+	add_ref(res, "subject", c->patient_ref, "Patient");
 	add_s(add_obj(res, "period"), "start", jstr(c->p, "completed_at"));
 	who = xasprintf("Check-in kiosk %s", jstr(c->p, "kiosk_id") != NULL ?
 	    jstr(c->p, "kiosk_id") : "?");
