@@ -8,11 +8,25 @@ missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
-echo "installing:$missing"
-SUDO=""
-[ "$(id -u)" = 0 ] || SUDO=sudo
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq || exit 1
-# shellcheck disable=SC2086
-$SUDO apt-get install -y -qq $missing >/dev/null || exit 1
+if [ -n "$missing" ]; then
+	echo "installing:$missing"
+	SUDO=""
+	[ "$(id -u)" = 0 ] || SUDO=sudo
+	export DEBIAN_FRONTEND=noninteractive
+	$SUDO apt-get update -qq || exit 1
+	# shellcheck disable=SC2086
+	$SUDO apt-get install -y -qq $missing >/dev/null || exit 1
+fi
+
+# The FHIR validators and test server (tests/fhir): npm packages pinned in
+# its package-lock.json, installed again when the lock file changes.
+fhir_dir=$(dirname "$0")/fhir
+if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' 2>/dev/null; then
+	echo "tests/deps.sh: Node.js 20.19 or later is needed for tests/fhir" >&2
+	exit 1
+fi
+if ! cmp -s "$fhir_dir/package-lock.json" "$fhir_dir/node_modules/.kiosk-lock" 2>/dev/null; then
+	echo "installing the npm packages of tests/fhir"
+	(cd "$fhir_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || exit 1
+	cp "$fhir_dir/package-lock.json" "$fhir_dir/node_modules/.kiosk-lock" || exit 1
+fi

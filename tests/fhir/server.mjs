@@ -7,7 +7,8 @@
 //        [--ledger FILE] [--token FILE]
 //
 // FHIR base: https://127.0.0.1:PORT/fhir/R4. Test controls (not FHIR):
-//   POST /_test/reset            empty the repository, clear the fault queue
+//   POST /_test/reset            empty the repository and the ledger, clear
+//                                the fault queue
 //   POST /_test/faults           body: one MODE or MODExN per line, replaces
 //                                the queue; each FHIR request takes one:
 //     503, 500, 429, 401, 422      that status, nothing processed
@@ -83,6 +84,9 @@ async function control(req, res, url, body) {
   if (req.method === 'POST' && url.pathname === '/_test/reset') {
     repo = new MemoryRepository();
     faults = [];
+    if (args.ledger) {
+      fs.writeFileSync(args.ledger, '');
+    }
     return send(res, 200, { ok: true }, 'application/json');
   }
   if (req.method === 'POST' && url.pathname === '/_test/faults') {

@@ -99,7 +99,7 @@ set(struct intake *in, const char *id, const char *value, struct kdate day)
  * clause accepted and the name typed as the signature.
  */
 static char *
-case_payload(const struct form_case *c, bool accept)
+case_payload_id(const struct form_case *c, bool accept, const char *id)
 {
 	static const char *const details[][2] = {
 		{ "given_name", "Ana" }, { "family_name", "García" },
@@ -130,9 +130,51 @@ case_payload(const struct form_case *c, bool accept)
 		in->consent = CONSENT_DECLINED;
 	}
 	in->completed_ms = (T0 + 130) * 1000LL;
-	payload = intake_payload(in, "test-kiosk", c->today);
+	if (id != NULL) {
+		snprintf(in->id, sizeof in->id, "%s", id);
+		intake_receipt(in->id, in->receipt);
+	}
+	payload = intake_payload(in, "front-desk-1", c->today);
 	intake_free(in);
 	return payload;
+}
+
+static char *
+case_payload(const struct form_case *c, bool accept)
+{
+	return case_payload_id(c, accept, NULL);
+}
+
+/*
+ * FHIR_EXAMPLE_OUT=FILE: the Bundle of the form's "pregnant" case with a
+ * fixed intake id, the example in docs/fhir.md (tests/fhir/example.sh).
+ */
+static void
+test_example(void **state)
+{
+	const char *path = getenv("FHIR_EXAMPLE_OUT");
+	char *payload, *cause = NULL, *json;
+	cJSON *b;
+	FILE *f;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < form->ncases; i++)
+		if (strstr(form->cases[i].name, "pregnant") != NULL)
+			break;
+	assert_true(i < form->ncases);
+	payload = case_payload_id(&form->cases[i], true,
+	    "0dfcf1ea-cc6c-4c44-8120-912f7763a157");
+	assert_non_null(b = fhir_intake_bundle(form, payload, &cause));
+	if (path != NULL) {
+		assert_non_null(f = fopen(path, "we"));
+		json = fhir_print(b);
+		assert_true(fprintf(f, "%s\n", json) > 0);
+		assert_int_equal(fclose(f), 0);
+		wipe_free(json);
+	}
+	fhir_free(b);
+	wipe_free(payload);
 }
 
 static const cJSON *
@@ -738,6 +780,7 @@ main(void)
 		cmocka_unit_test(test_receipt),
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_config_format),
+		cmocka_unit_test(test_example),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
