@@ -15,6 +15,9 @@ struct form;
 
 #define FHIR_CONTENT_TYPE "application/fhir+json"
 
+/* 0 when the form can be sent as FHIR (it has a "url"), else -1, *cause. */
+int fhir_form_check(const struct form *, char **cause);
+
 /* The form as a Questionnaire; NULL with *cause when it has no "url". */
 cJSON *fhir_questionnaire(const struct form *, char **cause);
 

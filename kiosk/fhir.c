@@ -249,9 +249,16 @@ fhir_need_url(const struct form *f, char **cause)
 {
 	if (f->url != NULL)
 		return 0;
-	*cause = xasprintf("%s: the form needs a \"url\" (its canonical URL) "
-	    "for FHIR", f->path);
+	*cause = xasprintf("%s: url: the form needs its canonical URL for "
+	    "FHIR (server.format \"fhir\", form --fhir, export --fhir)",
+	    f->path);
 	return -1;
+}
+
+int
+fhir_form_check(const struct form *f, char **cause)
+{
+	return fhir_need_url(f, cause);
 }
 
 /* The identifier {system: urn:ietf:rfc:3986, value: urn} of a resource. */

@@ -58,6 +58,9 @@ load_setup(const char *arg, struct config **cfg, struct form **form)
 		goto fail;
 	if (form_run_cases(*form, &cause) != 0)
 		goto fail;
+	if ((*cfg)->server_format == CONFIG_FORMAT_FHIR &&
+	    fhir_form_check(*form, &cause) != 0)
+		goto fail;
 	return 0;
 fail:
 	fprintf(stderr, "kiosk: %s\n", cause);

@@ -328,7 +328,8 @@ sync_new(const struct config *cfg, struct sync **out, char **cause)
 	o.content_type = s->format->content_type;
 	o.extra_header = s->format->extra_header;
 	if ((cfg->server_format == CONFIG_FORMAT_FHIR &&
-	    form_load(cfg->form, &s->form, cause) != 0) ||
+	    (form_load(cfg->form, &s->form, cause) != 0 ||
+	    fhir_form_check(s->form, cause) != 0)) ||
 	    store_open(cfg->state_dir, &s->store, cause) != 0 ||
 	    http_new(&o, &s->http, cause) != 0) {
 		sync_free(s);

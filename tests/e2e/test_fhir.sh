@@ -384,6 +384,19 @@ EOF
 	validate "$T/doc.jsonl"
 }
 
+# A form without its canonical url: check, sync and form --fhir refuse it
+# (exit 78, naming the key) before anything is sent.
+t_form_without_url() {
+	grep -v '"url": "https://forms' "$FORM" >"$T/form.json"
+	FORM=$T/form.json fhir_config store=no
+	for cmd in check "sync --once" "form --fhir"; do
+		# shellcheck disable=SC2086
+		run_kiosk --config "$CFG" $cmd
+		expect_rc 78
+		expect_stderr "form.json: url: the form needs its canonical URL"
+	done
+}
+
 fhir_start
 trap 'fhir_stop; e2e_cleanup' EXIT
 
@@ -402,4 +415,5 @@ run_test "422: parked, the pass goes on" t_422_parks
 run_test "untrusted server certificate: nothing sent" t_untrusted_certificate
 run_test "a staff decision goes as one Task on the intake's QuestionnaireResponse" t_review_task
 run_test "the form's test cases as Bundles and the Questionnaire pass FHIR.js and medplum" t_form_cases_validate
+run_test "format fhir with a form without url: check, sync and form --fhir exit 78 naming url" t_form_without_url
 run_test "docs/fhir.md's example Bundle is current and valid" t_docs_example

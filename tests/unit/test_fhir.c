@@ -520,7 +520,11 @@ test_refused(void **state)
 	form->url = NULL;
 	cause = NULL;
 	assert_null(fhir_questionnaire(form, &cause));
-	assert_non_null(strstr(cause, "needs a \"url\""));
+	assert_non_null(strstr(cause, "url: the form needs its canonical URL"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(fhir_form_check(form, &cause), -1);
+	assert_non_null(strstr(cause, "url:"));
 	free(cause);
 	form->url = url;
 }
