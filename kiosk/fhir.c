@@ -165,25 +165,41 @@ add_ref(cJSON *to, const char *key, const char *ref, const char *type)
 	add_s(r, "type", type);
 }
 
+/* The value of a hex digit, or -1. */
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 /* A name-based UUID (version 5, SHA-1) of name within namespace ns. */
 static int
 uuid_v5(const char *ns, const char *name, char out[37])
 {
 	unsigned char bin[16], md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0, v;
+	unsigned int mdlen = 0;
 	EVP_MD_CTX *ctx;
 	size_t i, j;
-	int ok;
+	int ok, hi, lo;
 
-	for (i = j = 0; ns[i] != '\0' && j < 16; i++) {
-		if (ns[i] == '-')
+	if (strlen(ns) != 36)
+		return -1;
+	for (i = j = 0; i < 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (ns[i] != '-')
+				return -1;
 			continue;
-		if (sscanf(ns + i, "%2x", &v) != 1)
+		}
+		if ((hi = hexval(ns[i])) < 0 || (lo = hexval(ns[i + 1])) < 0)
 			return -1;
-		bin[j++] = (unsigned char)v;
+		bin[j++] = (unsigned char)(hi << 4 | lo);
 		i++;
-		if (ns[i] == '\0')
-			return -1;
 	}
 	if (j != 16 || (ctx = EVP_MD_CTX_new()) == NULL)
 		return -1;
@@ -1134,7 +1150,13 @@ fhir_outcome_text(const char *body, size_t max)
 		}
 	}
 	cJSON_Delete(root);
-	if (out != NULL && strlen(out) > max)
+	if (out == NULL)
+		return NULL;
+	if (strlen(out) > max)
 		out[max] = '\0';
+	/* The server's words reach logs and terminals: no control bytes. */
+	for (next = out; *next != '\0'; next++)
+		if ((unsigned char)*next < 0x20 || *next == 0x7f)
+			*next = ' ';
 	return out;
 }

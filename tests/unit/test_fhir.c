@@ -98,6 +98,20 @@ set(struct intake *in, const char *id, const char *value, struct kdate day)
  * details a client must give (when the case leaves them out), every
  * clause accepted and the name typed as the signature.
  */
+static const cJSON *
+get(const cJSON *o, const char *k)
+{
+	return cJSON_GetObjectItemCaseSensitive(o, k);
+}
+
+static const char *
+str(const cJSON *o, const char *k)
+{
+	const cJSON *v = get(o, k);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
 static char *
 case_payload_id(const struct form_case *c, bool accept, const char *id)
 {
@@ -166,6 +180,10 @@ test_example(void **state)
 	payload = case_payload_id(&form->cases[i], true,
 	    "0dfcf1ea-cc6c-4c44-8120-912f7763a157");
 	assert_non_null(b = fhir_intake_bundle(form, payload, &cause));
+	/* RFC 9562 UUIDv5 of the intake id and "Patient" (as Python's uuid5). */
+	assert_string_equal(str(cJSON_GetArrayItem(get(get(cJSON_GetArrayItem(
+	    get(b, "entry"), 0), "resource"), "identifier"), 0), "value"),
+	    "urn:uuid:ea0d9e63-cc51-5989-b472-24737c529bf7");
 	if (path != NULL) {
 		assert_non_null(f = fopen(path, "we"));
 		json = fhir_print(b);
@@ -175,20 +193,6 @@ test_example(void **state)
 	}
 	fhir_free(b);
 	wipe_free(payload);
-}
-
-static const cJSON *
-get(const cJSON *o, const char *k)
-{
-	return cJSON_GetObjectItemCaseSensitive(o, k);
-}
-
-static const char *
-str(const cJSON *o, const char *k)
-{
-	const cJSON *v = get(o, k);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
 /* The entries' resources of this type, in order. */
@@ -681,6 +685,10 @@ test_classify(void **state)
 		{ HTTP_OK, 412, outcome, SYNC_PARK, false, false,
 		    "Multiple resources found matching condition" },
 		{ HTTP_OK, 412, "", SYNC_PARK, false, false, "HTTP 412" },
+		/* The server's words never carry control bytes to a terminal. */
+		{ HTTP_OK, 412, "{\"resourceType\":\"OperationOutcome\",\"issue\":"
+		    "[{\"diagnostics\":\"two\\u001b[2Jmatches\"}]}", SYNC_PARK,
+		    false, false, "two [2Jmatches" },
 		{ HTTP_OK, 422, outcome, SYNC_PARK, false, false, "HTTP 422" },
 		{ HTTP_OK, 409, "", SYNC_RETRY, false, false, "409" },
 		{ HTTP_OK, 503, "", SYNC_RETRY, true, false, "HTTP 503" },
