@@ -552,15 +552,17 @@ fhir_patient(struct fhir_ctx *c)
 	char *text;
 
 	add_identifier(res, true, c->patient);
-	name = add_obj(add_arr(res, "name"), NULL);
-	if (given != NULL && family != NULL) {
-		text = xasprintf("%s %s", given, family);
+	if (given != NULL || family != NULL) {
+		name = add_obj(add_arr(res, "name"), NULL);
+		text = xasprintf("%s%s%s", given != NULL ? given : "",
+		    given != NULL && family != NULL ? " " : "",
+		    family != NULL ? family : "");
 		add_s(name, "text", text);
 		wipe_free(text);
+		add_s(name, "family", family);
+		if (given != NULL)
+			add_str_item(add_arr(name, "given"), given);
 	}
-	add_s(name, "family", family);
-	if (given != NULL)
-		add_str_item(add_arr(name, "given"), given);
 	add_s(res, "birthDate", jstr(cl, "birth_date"));
 	if (jstr(cl, "phone") != NULL || jstr(cl, "email") != NULL) {
 		tel = add_arr(res, "telecom");
