@@ -11,16 +11,18 @@
 # an alert, 422 parks, an untrusted certificate sends nothing. Every
 # Bundle the kiosk exports (and the form's own test cases as Bundles) and
 # the form's Questionnaire pass two validators (tests/fhir/validate.mjs).
+# shellcheck source=tests/e2e/sync_lib.sh
 . "$(dirname "$0")/sync_lib.sh"
 
 FHIR_DIR=$E2E_ROOT/tests/fhir
 FHIR_SRV=$e2e_tmp/fhir
 NODE=${NODE:-node}
 
-command -v "$NODE" >/dev/null 2>&1 && [ -d "$FHIR_DIR/node_modules/@medplum/fhir-router" ] || {
+if ! command -v "$NODE" >/dev/null 2>&1 ||
+    [ ! -d "$FHIR_DIR/node_modules/@medplum/fhir-router" ]; then
 	echo "not ok 1 - Node.js or the npm packages of tests/fhir are missing: sh tests/deps.sh"
 	exit 1
-}
+fi
 
 # ---------------------------------------------------------------- the server
 
@@ -117,7 +119,7 @@ fail() {
 
 # fhir_config [sync_config settings...]: this test's kiosk, FHIR format.
 fhir_config() {
-	clinic_url=$fhir_url
+	clinic_url=$fhir_url	# read by sync_config
 	fhir_reset
 	sync_config extra=',"format":"fhir"' "$@"
 }
@@ -228,7 +230,7 @@ t_412_parks() {
 	seed 1
 	fhir_ids
 	qr=$(sed -n 's/^QuestionnaireResponse //p' "$T/ids")
-	for i in 1 2; do
+	for _ in 1 2; do
 		printf '{"resourceType":"QuestionnaireResponse","status":"completed","identifier":{"system":"urn:ietf:rfc:3986","value":"%s"}}' "$qr" |
 		    fhir_curl /fhir/R4/QuestionnaireResponse -X POST \
 		    -H 'Content-Type: application/fhir+json' --data-binary @- -o /dev/null ||
