@@ -179,8 +179,8 @@ t_pregnant_client() {
 	walk_client "Eva" "Lind" "Eva Lind" y
 	wait_sent 1 10
 	[ "$(fhir_requests)" = 1 ] || fail "$(fhir_requests) FHIR requests, expected 1"
-	grep -q '"content_type":"application/fhir+json"' "$FHIR_SRV/ledger" ||
-		fail "not sent as application/fhir+json: $(cat "$FHIR_SRV/ledger")"
+	grep -q '"content_type":"application/fhir+json","accept":"application/fhir+json","prefer":"return=minimal"' "$FHIR_SRV/ledger" ||
+		fail "not sent as application/fhir+json with Prefer: return=minimal: $(cat "$FHIR_SRV/ledger")"
 	expect_once 1
 	grep -q '^Flag ' "$T/ids" || fail "no Flag"
 	flag=$(sed -n 's/^Flag //p' "$T/ids")

@@ -19,7 +19,7 @@
 //     hang-after                   processes the request, then never answers
 //   GET  /_test/count?type=T&identifier=S|V   {"count": N} (search total)
 // Each FHIR request is one JSON line in the ledger: method, url, status,
-// content_type, idempotency_key, authorization (whether it matched).
+// content_type, accept, prefer, idempotency_key, the fault it met.
 import fs from 'node:fs';
 import https from 'node:https';
 import { getStatus, indexSearchParameterBundle, indexStructureDefinitionBundle } from '@medplum/core';
@@ -178,6 +178,7 @@ const server = https.createServer({
     const entry = { method: req.method, url: req.url,
       content_type: req.headers['content-type'] ?? null,
       accept: req.headers.accept ?? null,
+      prefer: req.headers.prefer ?? null,
       idempotency_key: req.headers['idempotency-key'] ?? null };
     const run = url.pathname.startsWith('/_test/') ? control(req, res, url, text) :
       url.pathname === BASE || url.pathname.startsWith(BASE + '/') ? fhir(req, res, url, text, entry) :
