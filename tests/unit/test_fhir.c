@@ -723,6 +723,69 @@ test_classify(void **state)
 	}
 }
 
+/* The form's "url": optional; when given, an http(s) URL to build on. */
+static void
+test_form_url(void **state)
+{
+	static const struct {
+		const char *url;	/* JSON value, NULL: key removed */
+		const char *error;	/* NULL: loads */
+	} rows[] = {
+		{ NULL, NULL },
+		{ "\"https://forms.example/Questionnaire/x\"", NULL },
+		{ "\"http://forms.example/q\"", NULL },
+		{ "\"ftp://forms.example/q\"", "\"url\" must be an http(s) URL" },
+		{ "\"https://forms.example/q/\"", "\"url\" must be an http(s) URL" },
+		{ "\"https://forms.example/q|1\"", "\"url\" must be an http(s) URL" },
+		{ "\"https://forms.example/a b\"", "\"url\" must be an http(s) URL" },
+		{ "\"\"", "\"url\" must not be empty" },
+		{ "7", "\"url\" must be a string" },
+	};
+	char path[] = "/tmp/test_fhir_form.XXXXXX", *text, *cause;
+	struct form *f;
+	cJSON *root;
+	FILE *fp;
+	size_t i;
+	int fd;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		assert_non_null(fp = fopen(FORM_PATH, "re"));
+		text = xmalloc(1 << 20);
+		text[fread(text, 1, (1 << 20) - 1, fp)] = '\0';
+		fclose(fp);
+		root = cJSON_Parse(text);
+		free(text);
+		assert_non_null(root);
+		cJSON_DeleteItemFromObject(root, "url");
+		if (rows[i].url != NULL)
+			cJSON_AddItemToObject(root, "url", cJSON_Parse(rows[i].url));
+		text = cJSON_Print(root);
+		cJSON_Delete(root);
+		memcpy(path + strlen(path) - 6, "XXXXXX", 6);
+		assert_true((fd = mkstemp(path)) >= 0);
+		assert_true(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+		close(fd);
+		cJSON_free(text);
+		f = NULL;
+		cause = NULL;
+		if (form_load(path, &f, &cause) == 0) {
+			assert_null(rows[i].error);
+			if (rows[i].url == NULL)
+				assert_int_equal(fhir_form_check(f, &cause), -1);
+			else
+				assert_int_equal(fhir_form_check(f, &cause), 0);
+		} else if (rows[i].error == NULL ||
+		    strstr(cause, rows[i].error) == NULL) {
+			print_error("row %zu: %s\n", i, cause);
+			fail();
+		}
+		free(cause);
+		form_free(f);
+		unlink(path);
+	}
+}
+
 /* server.format: "kiosk" by default, "fhir", anything else named. */
 static void
 test_config_format(void **state)
@@ -792,6 +855,7 @@ main(void)
 		cmocka_unit_test(test_receipt),
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_config_format),
+		cmocka_unit_test(test_form_url),
 		cmocka_unit_test(test_example),
 	};
 
