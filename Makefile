@@ -98,7 +98,8 @@ unit: asan
 e2e: build/kiosk build/asan/kiosk
 	@sh tests/run.sh e2e
 
-run: deps
+run:
+	@sh tests/deps.sh build
 	@$(MAKE) --no-print-directory build/kiosk
 	@sh etc/demo.sh
 

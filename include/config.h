@@ -17,6 +17,11 @@ struct config_staff {
 	char *pin_hash;		/* "$y$..." or "$2b$..." */
 };
 
+enum config_format {
+	CONFIG_FORMAT_KIOSK = 0,	/* the kiosk's own JSON (default) */
+	CONFIG_FORMAT_FHIR,		/* FHIR R4 transaction Bundles */
+};
+
 struct config {
 	char *path;		/* the config file as given */
 	char *kiosk_id;
@@ -39,6 +44,7 @@ struct config {
 	char *server_token_file;	/* resolved or NULL */
 	char *server_proxy;	/* NULL = none */
 	int server_timeout_s;	/* default 30 */
+	enum config_format server_format;	/* server.format, default kiosk */
 
 	int sync_interval_s;	/* default 30 */
 	int sync_backoff_max_s;	/* default 900 */

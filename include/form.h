@@ -123,6 +123,7 @@ struct form {
 	char *path;
 	char *id;
 	char *version;
+	char *url;		/* canonical URL for FHIR, NULL when absent */
 	char **languages;	/* languages[0] is the default */
 	size_t nlanguages;
 	struct form_text clinic;	/* clinic name for the welcome page */

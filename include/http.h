@@ -18,6 +18,8 @@ struct http_opts {
 	const char *token_file;	/* NULL: no Authorization header */
 	const char *proxy;	/* NULL: none (environment proxies ignored) */
 	long timeout_s;		/* whole request */
+	const char *content_type;	/* NULL: application/json */
+	const char *extra_header;	/* one more "Name: value", or NULL */
 	const volatile sig_atomic_t *stop;	/* non-zero aborts a request */
 };
 

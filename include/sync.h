@@ -37,6 +37,14 @@ struct sync_outcome {
 void sync_classify(const struct http_result *, const char *id,
     struct sync_outcome *);
 void sync_outcome_free(struct sync_outcome *);
+/*
+ * The same for server.format "fhir", after a transaction of `entries`
+ * entries: 200/201 with a transaction-response whose entries all have a
+ * location is a receipt; 412 parks with the OperationOutcome's words;
+ * other 2xx are not delivered; the rest as sync_classify. Pure.
+ */
+void sync_classify_fhir(const struct http_result *, size_t entries,
+    struct sync_outcome *);
 
 /*
  * Seconds to wait before attempt number `attempts` + 1: full jitter over

@@ -77,7 +77,7 @@ static const char *const config_member_keys[] = { "name", "pin_hash", NULL };
 
 static const char *const config_server_keys[] = {
 	"url", "ca_file", "client_cert", "client_key", "token_file", "proxy",
-	"timeout_s", NULL
+	"timeout_s", "format", NULL
 };
 static const struct config_int config_server_ints[] = {
 	CONFIG_INT("timeout_s", 1, 600, 30, "seconds", server_timeout_s),
@@ -510,6 +510,26 @@ config_url(struct config_ctx *ctx, const cJSON *server, struct config *cfg)
 	return 0;
 }
 
+/* server.format: "kiosk" (the default) or "fhir". */
+static int
+config_format(struct config_ctx *ctx, const cJSON *server, struct config *cfg)
+{
+	char *f = NULL;
+
+	if (config_string(ctx, server, "server", "format", 0, &f) != 0)
+		return -1;
+	cfg->server_format = CONFIG_FORMAT_KIOSK;
+	if (f != NULL && strcmp(f, "fhir") == 0)
+		cfg->server_format = CONFIG_FORMAT_FHIR;
+	else if (f != NULL && strcmp(f, "kiosk") != 0) {
+		free(f);
+		return config_error(ctx, "server", "format",
+		    "must be \"kiosk\" or \"fhir\"");
+	}
+	free(f);
+	return 0;
+}
+
 /* The server block; absent means the kiosk keeps everything local. */
 static int
 config_server(struct config_ctx *ctx, const cJSON *root, struct config *cfg)
@@ -533,7 +553,8 @@ config_server(struct config_ctx *ctx, const cJSON *root, struct config *cfg)
 	    config_file_key(ctx, server, "server", "token_file", 0,
 	    CONFIG_NEED_SECRET, &cfg->server_token_file) != 0 ||
 	    config_string(ctx, server, "server", "proxy", 0,
-	    &cfg->server_proxy) != 0)
+	    &cfg->server_proxy) != 0 ||
+	    config_format(ctx, server, cfg) != 0)
 		return -1;
 	if (cfg->server_client_cert != NULL && cfg->server_client_key == NULL)
 		return config_error(ctx, "server", "client_key",

@@ -152,6 +152,7 @@ form_free(struct form *f)
 	free(f->path);
 	free(f->id);
 	free(f->version);
+	free(f->url);
 	strings_free(f->languages, f->nlanguages);
 	text_free(&f->clinic);
 	text_free(&f->title);

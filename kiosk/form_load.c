@@ -78,7 +78,7 @@ static const enum item_type client_types[] = {
 
 static const char *const top_keys[] = {
 	"id", "version", "languages", "clinic", "title", "about_title",
-	"about", "aftercare", "sections", "consent", "tests", NULL
+	"about", "aftercare", "sections", "consent", "tests", "url", NULL
 };
 static const char *const section_keys[] = {
 	"id", "title", "one_per_page", "items", NULL
@@ -1177,6 +1177,23 @@ parse_cases(struct loader *ld, const cJSON *root)
 	return 0;
 }
 
+/* "url": the form's canonical URL (FHIR), optional, http(s) and no spaces. */
+static int
+parse_url(struct loader *ld, const cJSON *root)
+{
+	char *u;
+
+	if (get_string(ld, root, "url", NULL, false, &ld->f->url) != 0)
+		return -1;
+	if ((u = ld->f->url) == NULL)
+		return 0;
+	if ((strncmp(u, "https://", 8) != 0 && strncmp(u, "http://", 7) != 0) ||
+	    strpbrk(u, " |#?\t\n") != NULL || u[strlen(u) - 1] == '/')
+		return load_error(ld, NULL, "\"url\" must be an http(s) URL "
+		    "without spaces, |, ?, # or a trailing /");
+	return 0;
+}
+
 /* The top level, in dependency order: languages before any text. */
 static int
 parse_form(struct loader *ld, const cJSON *root)
@@ -1188,7 +1205,7 @@ parse_form(struct loader *ld, const cJSON *root)
 	if (check_keys(ld, root, NULL, top_keys, NULL, NULL) != 0 ||
 	    get_id(ld, root, "id", NULL, PAT_FORM_ID, &f->id) != 0 ||
 	    get_string(ld, root, "version", NULL, true, &f->version) != 0 ||
-	    parse_languages(ld, root) != 0)
+	    parse_url(ld, root) != 0 || parse_languages(ld, root) != 0)
 		return -1;
 	if (get_text(ld, root, "clinic", NULL, true, &f->clinic) != 0 ||
 	    get_text(ld, root, "title", NULL, true, &f->title) != 0 ||

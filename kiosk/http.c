@@ -196,11 +196,9 @@ int
 http_new(const struct http_opts *o, struct http **out, char **cause)
 {
 	struct http *h = xcalloc(1, sizeof *h);
-	static const char *const headers[] = {
-		"Content-Type: application/json",
-		"Accept: application/json",
-		"Expect:",	/* send at once, no 100-continue wait */
-	};
+	const char *type = o->content_type != NULL ? o->content_type :
+	    "application/json";
+	char *headers[4];
 	size_t i;
 
 	*out = NULL;
@@ -213,12 +211,18 @@ http_new(const struct http_opts *o, struct http **out, char **cause)
 	if (o->token_file != NULL &&
 	    http_read_token(o->token_file, &h->auth, cause) != 0)
 		goto fail;
-	for (i = 0; i < sizeof headers / sizeof headers[0]; i++) {
+	headers[0] = xasprintf("Content-Type: %s", type);
+	headers[1] = xasprintf("Accept: %s", type);
+	headers[2] = xstrdup("Expect:");	/* send at once, no 100-continue */
+	headers[3] = o->extra_header != NULL ? xstrdup(o->extra_header) : NULL;
+	for (i = 0; i < sizeof headers / sizeof headers[0] &&
+	    headers[i] != NULL; i++) {
 		struct curl_slist *l = curl_slist_append(h->base, headers[i]);
 
 		if (l == NULL)
 			fatalx(EXIT_SOFTWARE, "out of memory");
 		h->base = l;
+		free(headers[i]);
 	}
 	if (http_setup(h, o, cause) != 0)
 		goto fail;

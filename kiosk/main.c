@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "fhir.h"
 #include "form.h"
 #include "screens.h"
 #include "http.h"
@@ -36,8 +37,12 @@ usage(FILE *f)
 	    "       kiosk [--config FILE] status    queue counts, no personal data\n"
 	    "       kiosk [--config FILE] staff     staff mode alone on this "
 	    "terminal\n"
-	    "       kiosk [--config FILE] export [--reviews]  intakes (or staff "
-	    "decisions) as JSON lines\n"
+	    "       kiosk [--config FILE] export [--reviews|--fhir]  intakes as "
+	    "JSON lines\n"
+	    "                                   (--reviews: staff decisions; "
+	    "--fhir: FHIR R4 Bundles)\n"
+	    "       kiosk [--config FILE] form --fhir  the form as a FHIR "
+	    "Questionnaire\n"
 	    "       kiosk hash-pin                  read a PIN, print its hash\n"
 	    "       kiosk --help | --version\n"
 	    "The config is FILE, else $KIOSK_CONFIG, else " CONFIG_DEFAULT_PATH
@@ -101,6 +106,9 @@ load_setup(const char *arg, struct config **cfg, struct form **form)
 	if (form_load((*cfg)->form, form, &cause) != 0)
 		goto fail;
 	if (form_run_cases(*form, &cause) != 0)
+		goto fail;
+	if ((*cfg)->server_format == CONFIG_FORMAT_FHIR &&
+	    fhir_form_check(*form, &cause) != 0)
 		goto fail;
 	return 0;
 fail:
@@ -470,6 +478,101 @@ cmd_export(const char *arg, bool reviews)
 	return rc;
 }
 
+/* export --fhir: the form for item types, and how many could not be built. */
+struct export_fhir {
+	const struct form *form;
+	long failed;
+};
+
+static int
+export_fhir_one(const char *payload, void *arg)
+{
+	struct export_fhir *x = arg;
+	char *cause = NULL, *json;
+	cJSON *b;
+	int rc;
+
+	if ((b = fhir_intake_bundle(x->form, payload, &cause)) == NULL) {
+		fprintf(stderr, "kiosk: export: %s\n", cause);
+		free(cause);
+		x->failed++;
+		return 0;
+	}
+	json = fhir_print(b);
+	fhir_free(b);
+	rc = puts(json) == EOF ? -1 : 0;
+	wipe_free(json);
+	return rc;
+}
+
+/* Every stored intake as a FHIR transaction Bundle, one per line. */
+static int
+cmd_export_fhir(const char *arg)
+{
+	struct export_fhir x = { NULL, 0 };
+	struct config *cfg;
+	struct form *form = NULL;
+	struct store *st;
+	char *cause = NULL;
+	int rc;
+
+	if ((rc = open_config_store(arg, &cfg, &st)) != 0)
+		return rc;
+	if (form_load(cfg->form, &form, &cause) != 0) {
+		fprintf(stderr, "kiosk: %s\n", cause);
+		free(cause);
+		rc = EXIT_CONFIG;
+		goto out;
+	}
+	x.form = form;
+	rc = store_each_payload(st, export_fhir_one, &x, &cause);
+	if (rc < 0 && cause != NULL) {
+		fprintf(stderr, "kiosk: %s\n", cause);
+		free(cause);
+	}
+	if (rc != 0 || fflush(stdout) != 0) {
+		if (rc == 0)
+			fprintf(stderr, "kiosk: export: cannot write\n");
+		rc = EXIT_SOFTWARE;
+	} else if (x.failed > 0)
+		rc = EXIT_DATAERR;
+out:
+	form_free(form);
+	store_close(st);
+	config_free(cfg);
+	return rc;
+}
+
+/* The form as a FHIR Questionnaire (the definition responses point at). */
+static int
+cmd_form_fhir(const char *arg)
+{
+	struct config *cfg;
+	struct form *form;
+	char *cause = NULL, *json;
+	cJSON *q;
+	int rc = 0;
+
+	if (load_setup(arg, &cfg, &form) != 0)
+		return EXIT_CONFIG;
+	if ((q = fhir_questionnaire(form, &cause)) == NULL) {
+		fprintf(stderr, "kiosk: %s\n", cause);
+		free(cause);
+		rc = EXIT_CONFIG;
+	} else {
+		json = fhir_print(q);
+		cJSON_Delete(q);
+		if (puts(json) == EOF || fflush(stdout) != 0) {
+			fprintf(stderr, "kiosk: form: cannot write\n");
+			rc = EXIT_SOFTWARE;
+		}
+		free(json);
+	}
+	form_free(form);
+	config_free(cfg);
+	return rc;
+}
+
 /* Read one line of at most len-1 chars, without echo on a terminal. */
 static int
 read_pin(const char *prompt, char *buf, size_t len)
@@ -551,7 +654,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config = NULL, *cmd;
-	bool once = false, reviews = false;
+	bool once = false, reviews = false, fhir = false;
 	int ch, rc;
 
 	while ((ch = getopt_long(argc, argv, "+c:hV", opts, NULL)) != -1) {
@@ -583,6 +686,15 @@ main(int argc, char **argv)
 		reviews = true;
 		optind++;
 	}
+	if ((strcmp(cmd, "export") == 0 || strcmp(cmd, "form") == 0) &&
+	    optind < argc && strcmp(argv[optind], "--fhir") == 0 && !reviews) {
+		fhir = true;
+		optind++;
+	}
+	if (strcmp(cmd, "form") == 0 && !fhir) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
 	if (optind != argc) {
 		usage(stderr);
 		return EXIT_USAGE;
@@ -613,7 +725,9 @@ main(int argc, char **argv)
 	if (strcmp(cmd, "status") == 0)
 		return cmd_status(config);
 	if (strcmp(cmd, "export") == 0)
-		return cmd_export(config, reviews);
+		return fhir ? cmd_export_fhir(config) : cmd_export(config, reviews);
+	if (strcmp(cmd, "form") == 0)
+		return cmd_form_fhir(config);
 	if (strcmp(cmd, "hash-pin") == 0)
 		return cmd_hash_pin();
 	fprintf(stderr, "kiosk: unknown command: %s\n", cmd);

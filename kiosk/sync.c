@@ -18,6 +18,8 @@
 #include <cjson/cJSON.h>
 
 #include "config.h"
+#include "fhir.h"
+#include "form.h"
 #include "http.h"
 #include "store.h"
 #include "util.h"
@@ -25,7 +27,27 @@
 #define SYNC_SLOW_MIN_S 60L
 #define SYNC_MAX_RECEIPT 1000
 
+struct sync;
+
+/*
+ * What differs between the wire formats (server.format): where a record
+ * goes, the body sent for it, and which answer is a receipt.
+ */
+struct sync_format {
+	const char *intakes;	/* appended to server.url */
+	const char *reviews;
+	const char *content_type;
+	const char *extra_header;
+	/* The body for a due record (caller wipes and frees); *n for classify. */
+	int (*body)(struct sync *, const struct store_due *, char **body,
+	    size_t *n, char **cause);
+	void (*classify)(const struct http_result *, const char *id, size_t n,
+	    struct sync_outcome *);
+};
+
 struct sync {
+	const struct sync_format *format;
+	struct form *form;	/* FHIR: item types and consent text */
 	struct store *store;
 	struct http *http;
 	char *url_intakes;
@@ -170,6 +192,92 @@ sync_classify(const struct http_result *r, const char *id,
 	}
 }
 
+/* Kiosk format: the stored payload is the body. */
+static int
+sync_body_kiosk(struct sync *s, const struct store_due *due, char **body,
+    size_t *n, char **cause)
+{
+	(void)s;
+	(void)cause;
+	*body = xstrdup(due->payload);
+	*n = 0;
+	return 0;
+}
+
+static void
+sync_classify_kiosk(const struct http_result *r, const char *id, size_t n,
+    struct sync_outcome *o)
+{
+	(void)n;
+	sync_classify(r, id, o);
+}
+
+/* FHIR: a transaction Bundle built from the frozen payload now. */
+static int
+sync_body_fhir(struct sync *s, const struct store_due *due, char **body,
+    size_t *n, char **cause)
+{
+	cJSON *b = due->kind == STORE_REVIEW ?
+	    fhir_review_bundle(s->form, due->payload, cause) :
+	    fhir_intake_bundle(s->form, due->payload, cause);
+
+	if (b == NULL)
+		return -1;
+	*n = fhir_bundle_entries(b);
+	*body = fhir_print(b);
+	fhir_free(b);
+	return 0;
+}
+
+void
+sync_classify_fhir(const struct http_result *r, size_t entries,
+    struct sync_outcome *o)
+{
+	long st = r->status;
+
+	if (r->fail != HTTP_OK || (st != 412 && (st < 200 || st > 299))) {
+		sync_classify(r, "", o);
+		return;
+	}
+	memset(o, 0, sizeof *o);
+	o->retry_after_s = r->retry_after_s;
+	if (st == 412) {
+		char *why = fhir_outcome_text(r->body, 300);
+
+		o->verdict = SYNC_PARK;
+		o->words = xasprintf("the FHIR server found more than one "
+		    "match for a record's identifier (HTTP 412): %s; it is kept "
+		    "on the kiosk", why != NULL ? why : "no OperationOutcome");
+		free(why);
+		return;
+	}
+	if ((st == 200 || st == 201) && (o->receipt = fhir_receipt(r->body,
+	    entries, SYNC_MAX_RECEIPT)) != NULL) {
+		o->verdict = SYNC_SENT;
+		o->words = xasprintf("delivered (HTTP %ld)", st);
+		return;
+	}
+	sync_retry(o, true, xasprintf("the answer (HTTP %ld) was not a FHIR "
+	    "transaction-response; a captive portal or proxy may be in the "
+	    "way", st));
+}
+
+static void
+sync_classify_fhir_id(const struct http_result *r, const char *id, size_t n,
+    struct sync_outcome *o)
+{
+	(void)id;
+	sync_classify_fhir(r, n, o);
+}
+
+static const struct sync_format sync_formats[] = {
+	[CONFIG_FORMAT_KIOSK] = { "/intakes", "/reviews", NULL, NULL,
+	    sync_body_kiosk, sync_classify_kiosk },
+	/* Only the locations are read: ask for no resources back. */
+	[CONFIG_FORMAT_FHIR] = { "", "", FHIR_CONTENT_TYPE,
+	    "Prefer: return=minimal", sync_body_fhir, sync_classify_fhir_id },
+};
+
 long
 sync_backoff(long attempts, long max_s, long retry_after_s, bool slow,
     uint32_t rnd)
@@ -204,8 +312,9 @@ sync_new(const struct config *cfg, struct sync **out, char **cause)
 	}
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->cond, NULL);
-	s->url_intakes = xasprintf("%s/intakes", cfg->server_url);
-	s->url_reviews = xasprintf("%s/reviews", cfg->server_url);
+	s->format = &sync_formats[cfg->server_format];
+	s->url_intakes = xasprintf("%s%s", cfg->server_url, s->format->intakes);
+	s->url_reviews = xasprintf("%s%s", cfg->server_url, s->format->reviews);
 	s->interval_s = cfg->sync_interval_s;
 	s->backoff_max_s = cfg->sync_backoff_max_s;
 	memset(&o, 0, sizeof o);
@@ -216,7 +325,12 @@ sync_new(const struct config *cfg, struct sync **out, char **cause)
 	o.proxy = cfg->server_proxy;
 	o.timeout_s = cfg->server_timeout_s;
 	o.stop = &s->stop;
-	if (store_open(cfg->state_dir, &s->store, cause) != 0 ||
+	o.content_type = s->format->content_type;
+	o.extra_header = s->format->extra_header;
+	if ((cfg->server_format == CONFIG_FORMAT_FHIR &&
+	    (form_load(cfg->form, &s->form, cause) != 0 ||
+	    fhir_form_check(s->form, cause) != 0)) ||
+	    store_open(cfg->state_dir, &s->store, cause) != 0 ||
 	    http_new(&o, &s->http, cause) != 0) {
 		sync_free(s);
 		return -1;
@@ -233,6 +347,7 @@ sync_free(struct sync *s)
 		return;
 	http_free(s->http);
 	store_close(s->store);
+	form_free(s->form);
 	free(s->url_intakes);
 	free(s->url_reviews);
 	pthread_mutex_destroy(&s->lock);
@@ -329,11 +444,24 @@ sync_one(struct sync *s, const struct store_due *due, bool *stop_pass,
 {
 	struct http_result res;
 	struct sync_outcome o;
+	char *body = NULL, *why = NULL;
+	size_t n = 0;
+	int rc;
 
-	if (http_post(s->http, due->kind == STORE_REVIEW ? s->url_reviews :
-	    s->url_intakes, due->id, due->payload, &res, cause) != 0)
+	if (s->format->body(s, due, &body, &n, &why) != 0) {
+		/* This record cannot be put in the format: keep it, say why. */
+		memset(&o, 0, sizeof o);
+		o.verdict = SYNC_PARK;
+		o.retry_after_s = -1;
+		o.words = why;
+		goto record;
+	}
+	rc = http_post(s->http, due->kind == STORE_REVIEW ? s->url_reviews :
+	    s->url_intakes, due->id, body, &res, cause);
+	wipe_free(body);
+	if (rc != 0)
 		return -1;
-	sync_classify(&res, due->id, &o);
+	s->format->classify(&res, due->id, n, &o);
 	http_result_free(&res);
 	if (s->stop && o.verdict != SYNC_SENT) {
 		/* Interrupted by a shutdown: not a real attempt. */
@@ -341,6 +469,7 @@ sync_one(struct sync *s, const struct store_due *due, bool *stop_pass,
 		*stop_pass = true;
 		return 0;
 	}
+record:
 	*next = sync_record(s, due, &o, (int64_t)time(NULL), cause);
 	*stop_pass = o.stop_pass;
 	sync_outcome_free(&o);

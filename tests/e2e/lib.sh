@@ -51,7 +51,36 @@ trap 'exit 1' INT TERM HUP
 
 e2e_cleanup() {
 	[ -n "$e2e_sock" ] && tmux -L "$e2e_sock" kill-server 2>/dev/null
+	e2e_fhir_check
 	rm -rf "$e2e_tmp"
+}
+
+# Every intake a test leaves in its store (made with the shipped form), as
+# FHIR Bundles (`kiosk export --fhir`, at most 20 a test), checked once
+# when the suite ends by both FHIR validators and against the form's
+# Questionnaire (tests/fhir/validate.mjs): one more TAP line per suite.
+e2e_fhir_collect() {
+	[ -f "$T/state/kiosk.db" ] && grep -qF "\"form\":\"$FORM\"" "$CFG" 2>/dev/null ||
+		return 0
+	"$KIOSK_CLI" --config "$CFG" export --fhir 2>>"$e2e_tmp/fhir.err" |
+	    head -n 20 >>"$e2e_tmp/fhir.jsonl"
+}
+
+e2e_fhir_check() {
+	[ -s "$e2e_tmp/fhir.jsonl" ] || [ -s "$e2e_tmp/fhir.err" ] || return 0
+	e2e_n=$((e2e_n + 1))
+	printf '{"kiosk_id":"fhir","state_dir":"fhir-state","form":"%s"}\n' "$FORM" \
+	    >"$e2e_tmp/fhir-kiosk.json"
+	if [ ! -s "$e2e_tmp/fhir.err" ] &&
+	    "$KIOSK_CLI" --config "$e2e_tmp/fhir-kiosk.json" form --fhir \
+	    >"$e2e_tmp/fhir-q.json" 2>"$e2e_tmp/fhir.err" &&
+	    node "$E2E_ROOT/tests/fhir/validate.mjs" "$e2e_tmp/fhir-q.json" \
+	    "$e2e_tmp/fhir.jsonl" >"$e2e_tmp/fhir.out" 2>&1; then
+		echo "ok $e2e_n - this suite's intakes as FHIR: $(tail -1 "$e2e_tmp/fhir.out")"
+	else
+		echo "not ok $e2e_n - this suite's intakes as FHIR Bundles do not all validate"
+		cat "$e2e_tmp/fhir.err" "$e2e_tmp/fhir.out" 2>/dev/null | head -40 | sed 's/^/# /'
+	fi
 }
 
 # The system python3 when there is one: a version manager's shim can take
@@ -99,6 +128,7 @@ run_test() {
 		} >>"$T/diag"
 		rc=1
 	done
+	e2e_fhir_collect
 	[ -n "${E2E_VERBOSE:-}" ] && echo "$1: $(($(date +%s) - e2e_t0))s" >&2
 	if [ "$rc" = 0 ]; then
 		echo "ok $e2e_n - $1"

@@ -1,14 +1,16 @@
 /*
  * fuzz_answers.c: libFuzzer target for what a client types and what a
  * server answers: arbitrary bytes as an answer to every item of the
- * shipped form (validation, enable_when, flags), and as a server's body
- * to the sync engine's receipt check.
+ * shipped form (validation, enable_when, flags), as a server's body
+ * to the sync engine's receipt checks (kiosk and FHIR), and as a stored
+ * payload to the FHIR mapping.
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fhir.h"
 #include "form.h"
 #include "http.h"
 #include "sync.h"
@@ -53,6 +55,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	r.retry_after_s = -1;
 	sync_classify(&r, s, &o);
 	sync_outcome_free(&o);
+	sync_classify_fhir(&r, 3, &o);
+	sync_outcome_free(&o);
+	r.status = 412;
+	sync_classify_fhir(&r, 3, &o);
+	sync_outcome_free(&o);
+	fhir_free(fhir_intake_bundle(form, s, &msg));
+	free(msg);
+	msg = NULL;
+	fhir_free(fhir_review_bundle(form, s, &msg));
+	free(msg);
 	free(s);
 	return 0;
 }
