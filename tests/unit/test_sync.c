@@ -44,8 +44,9 @@ test_classify_table(void **state)
 		/* 2xx without a receipt naming this intake. */
 		{ HTTP_OK, 200, "<html>Welcome to the hotel wifi</html>",
 		    SYNC_RETRY, true, false, "captive portal" },
+		/* A receipt for another record is named as such. */
 		{ HTTP_OK, 201, "{\"id\":\"someone-else\"}", SYNC_RETRY, true,
-		    false, "not a receipt" },
+		    false, "names another record" },
 		{ HTTP_OK, 201, "[\"" ID "\"]", SYNC_RETRY, true, false,
 		    "not a receipt" },
 		{ HTTP_OK, 204, "", SYNC_RETRY, true, false, "HTTP 204" },
@@ -243,9 +244,12 @@ test_outbox_order_and_attempts(void **state)
 	assert_int_equal(at, 200);
 	assert_int_equal(store_mark_sent(o->st, STORE_INTAKE, "b", "srv-1", 301,
 	    &cause), 0);
-	/* Sent twice is refused: it is no longer pending. */
-	assert_int_equal(store_mark_sent(o->st, STORE_INTAKE, "b", "srv-1", 301,
-	    &cause), -1);
+	/* Sent twice (a second sender): no error, the first mark stands. */
+	assert_int_equal(store_mark_sent(o->st, STORE_INTAKE, "b", "srv-2", 302,
+	    &cause), 0);
+	/* An unknown id is still an error. */
+	assert_int_equal(store_mark_sent(o->st, STORE_INTAKE, "nope", "srv-1",
+	    301, &cause), -1);
 	free(cause);
 	cause = NULL;
 	assert_int_equal(store_next_attempt_at(o->st, &at, &cause), 0);
