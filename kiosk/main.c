@@ -274,8 +274,8 @@ static int
 print_sync_meta(struct store *st)
 {
 	static const char *const keys[] = { "last_attempt_at",
-	    "last_success_at", "last_error", "alert", "paused_until",
-	    "pause_reason" };
+	    "last_success_at", "last_error", "alert", "damaged",
+	    "paused_until", "pause_reason" };
 	char *value, *cause = NULL;
 	size_t i;
 

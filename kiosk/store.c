@@ -1467,6 +1467,17 @@ store_requeue(struct store *s, const char *id, const char *actor,
 		    xasprintf("%ld parked records", *n);
 		if (store_audit(s, actor, "requeue", subject, cause) != 0)
 			goto out;
+		/* Staff have seen to it; a record still damaged says so again. */
+		if (store_cached(s, &stmt, cause, "DELETE FROM meta"
+		    " WHERE key = 'damaged'", "") != 0)
+			goto out;
+		if (sqlite3_step(stmt) != SQLITE_DONE) {
+			*cause = store_error(s, "clearing the damage alert");
+			goto out;
+		}
+		if (store_release(s, stmt, 0, cause) != 0)
+			goto out;
+		stmt = NULL;
 	}
 	rv = store_tx_commit(s, cause);
 	stmt = NULL;

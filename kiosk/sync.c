@@ -72,6 +72,8 @@ struct sync {
 	int64_t pause_until;	/* a server-wide pause to keep (pause_dirty) */
 	char *pause_words;
 	bool pause_dirty, pause_noted;
+	char *damaged_words;	/* the "damaged" alert (damaged_dirty) */
+	bool damaged_dirty;
 	bool reload_token;	/* the server refused the credentials */
 	long n_sent, n_retried, n_parked;	/* this pass, for syslog */
 	int64_t integrity_at;	/* last full integrity check */
@@ -290,6 +292,7 @@ sync_free(struct sync *s)
 	free(s->error_words);
 	free(s->alert_words);
 	free(s->pause_words);
+	free(s->damaged_words);
 	http_free(s->http);
 	store_close(s->store);
 	free(s->url_intakes);
@@ -354,6 +357,9 @@ sync_flush_meta(struct sync *s, char **cause)
 	if (s->alert_dirty && store_meta_set(s->store, "alert",
 	    s->alert_words, cause) != 0)
 		return -1;
+	if (s->damaged_dirty && store_meta_set(s->store, "damaged",
+	    s->damaged_words, cause) != 0)
+		return -1;
 	if (s->attempted_at != 0) {
 		time_rfc3339(s->attempted_at, when);
 		if (store_meta_set(s->store, "last_attempt_at", when, cause) != 0)
@@ -388,6 +394,7 @@ sync_notes_clear(struct sync *s)
 	}
 	s->nnotes = 0;
 	s->error_dirty = s->alert_dirty = s->pause_dirty = false;
+	s->damaged_dirty = false;
 	s->attempted_at = s->succeeded_at = 0;
 }
 
@@ -400,7 +407,7 @@ sync_flush(struct sync *s, char **cause)
 	int rc = 0;
 
 	if (s->nnotes == 0 && !s->error_dirty && !s->alert_dirty &&
-	    !s->pause_dirty && s->attempted_at == 0)
+	    !s->pause_dirty && !s->damaged_dirty && s->attempted_at == 0)
 		return 0;
 	if (store_tx_begin(s->store, cause) != 0)
 		goto out;
@@ -537,13 +544,14 @@ sync_park_damaged(struct sync *s, const struct store_due *due, int64_t now)
 
 	memset(&o, 0, sizeof o);
 	o.verdict = SYNC_PARK;
-	o.alert = true;
 	o.words = xasprintf("%s %s is damaged on the kiosk (its stored "
 	    "check-in no longer matches its checksum): not sent, kept for "
 	    "clinic IT", kind_name(due->kind), due->id);
 	syslog(LOG_ERR, "%s %s damaged: payload does not match its SHA-256; "
 	    "parked, not sent", kind_name(due->kind), due->id);
 	sync_record(s, due, &o, now);
+	/* A staff alert that a later delivery does not clear. */
+	sync_set_words(&s->damaged_words, &s->damaged_dirty, o.words);
 	sync_outcome_free(&o);
 }
 

@@ -428,9 +428,12 @@ decide_key(struct ui *ui, const struct key *k)
 	return EV_NONE;
 }
 
+static int sync_focus;	/* 0: Sync now, 1: Requeue parked */
+
 static void
 sync_page_enter(struct ui *ui)
 {
+	sync_focus = 0;
 	home_load(ui);
 }
 
@@ -475,7 +478,8 @@ sync_page_draw(struct ui *ui)
 	char *cause = NULL, line[160], age[32];
 	int y = 4;
 
-	draw_frame(ui, "Sync status", "Staff", "Enter: sync now  Esc: back");
+	draw_frame(ui, "Sync status", "Staff", "Tab: choose  Enter: do it  "
+	    "Esc: back");
 	if (!ui->cfg->has_server) {
 		draw_text(y, 4, COLS - 8, "No clinic server is configured: "
 		    "check-ins stay on this kiosk.");
@@ -503,6 +507,12 @@ sync_page_draw(struct ui *ui)
 	y = sync_meta_line(ui, "alert", "Needs attention:", y);
 	y = sync_meta_line(ui, "last_error", "Last problem:", y);
 	y = sync_meta_line(ui, "last_success_at", "Last delivery:", y);
+	y = sync_meta_line(ui, "damaged", "Damaged on the kiosk:", y);
+	if (c.review_blocked > 0) {
+		snprintf(line, sizeof line, "%ld decision(s) wait for a parked "
+		    "check-in", c.review_blocked);
+		draw_text(++y, 4, COLS - 8, line);
+	}
 	y++;
 	for (size_t r = 0; r < nrows && y < LINES - 4; r++) {
 		if (strcmp(rows[r].sync, "parked") != 0)
@@ -512,8 +522,30 @@ sync_page_draw(struct ui *ui)
 		draw_text(++y, 4, COLS - 8, line);
 	}
 	draw_button(ui, LINES - 2, 2, "Back", false, HIT_BUTTON);
-	draw_button(ui, LINES - 2, COLS - 16, "Sync now", true,
+	draw_button(ui, LINES - 2, COLS - 36, "Requeue parked", sync_focus == 1,
+	    HIT_BUTTON + 2);
+	draw_button(ui, LINES - 2, COLS - 16, "Sync now", sync_focus == 0,
 	    HIT_BUTTON + 1);
+}
+
+/* Put every parked record back in the queue (audited), then sync now. */
+static enum flow_event
+sync_page_requeue(struct ui *ui)
+{
+	char *cause = NULL, msg[64];
+	long n = 0;
+
+	if (staff_requeue(ui->store, NULL, staff_name(ui), (int64_t)time(NULL),
+	    &n, &cause) != 0) {
+		syslog(LOG_ERR, "requeue: %s", cause);
+		free(cause);
+		return EV_NONE;
+	}
+	home_load(ui);
+	sync_now(ui->sync);
+	snprintf(msg, sizeof msg, "%ld parked record(s) back in the queue.", n);
+	ui_set_message(ui, msg);
+	return EV_NONE;
 }
 
 static enum flow_event
@@ -541,11 +573,20 @@ sync_page_key(struct ui *ui, const struct key *k)
 	case ACT_ESC:
 		return EV_BACK;
 	case ACT_ENTER:
-		return sync_page_now(ui);
+		return sync_focus == 1 ? sync_page_requeue(ui) :
+		    sync_page_now(ui);
+	case ACT_TAB:
+	case ACT_BTAB:
+	case ACT_LEFT:
+	case ACT_RIGHT:
+		sync_focus = !sync_focus;
+		return EV_NONE;
 	case ACT_CLICK:
 		id = ui_hit_find(ui, k->y, k->x);
 		if (id == HIT_BUTTON)
 			return EV_BACK;
+		if (id == HIT_BUTTON + 2)
+			return sync_page_requeue(ui);
 		return id == HIT_BUTTON + 1 ? sync_page_now(ui) : EV_NONE;
 	default:
 		return EV_NONE;
