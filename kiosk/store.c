@@ -560,7 +560,8 @@ store_configure(struct store *s, char **cause)
 	return store_exec(s, "PRAGMA foreign_keys = ON;"
 	    "PRAGMA secure_delete = ON;"
 	    "PRAGMA synchronous = FULL;"
-	    "PRAGMA trusted_schema = OFF;", "setting PRAGMAs", cause);
+	    "PRAGMA trusted_schema = OFF;"
+	    "PRAGMA mmap_size = 268435456;", "setting PRAGMAs", cause);
 }
 
 /* Refuse a database written by a newer kiosk before touching it. */
