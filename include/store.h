@@ -65,6 +65,18 @@ struct store_due {
 int store_open(const char *state_dir, struct store **out, char **cause);
 /* NULL is a no-op. */
 void store_close(struct store *);
+/*
+ * For `kiosk run`: the start-up quick check runs in a background thread
+ * instead of inside store_open, so the first screen does not wait for a
+ * check whose cost grows with the store. Call before the first open.
+ */
+void store_check_in_background(void);
+/*
+ * Wait for that check of this store's file (at once when none runs): 0
+ * when it passed, -1 with *cause when the file is damaged. Storing an
+ * intake calls it, so nothing is written to a damaged file.
+ */
+int store_check_wait(struct store *, char **cause);
 
 /*
  * Put a completed intake: stored with sync state "pending", attempts 0,

@@ -149,6 +149,7 @@ cmd_run(const char *arg)
 		rc = EXIT_USAGE;
 		goto out;
 	}
+	store_check_in_background();	/* the first screen does not wait */
 	if (open_store(cfg, &st) != 0) {
 		rc = EXIT_CANTCREAT;
 		goto out;

@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,7 @@ struct store {
 	} cached[STORE_MAX_CACHED];
 	int	ncached;
 	bool	counted;	/* in store_opened */
+	bool	bg_owner;	/* started the background check */
 };
 
 /*
@@ -744,6 +746,116 @@ store_migrate(struct store *s, char **cause)
 	return 0;
 }
 
+/*
+ * The start-up quick check of `kiosk run`, in a thread of its own so the
+ * first screen does not wait for it: it reads the whole file, which
+ * grows with the store. Its own read-only connection, without mmap, so
+ * that what it reads does not stay in the kiosk's memory. Storing an
+ * intake waits for its verdict (a check-in takes a minute; the check a
+ * fraction of a second) and a damaged file is never written to.
+ */
+static struct {
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 cond;
+	bool		 wanted;	/* store_check_in_background was called */
+	int		 state;		/* 0 none, 1 running, 2 ok, 3 damaged */
+	char		*path;
+	char		*cause;
+	pthread_t	 thread;
+} store_bg = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false,
+    0, NULL, NULL, 0 };
+
+void
+store_check_in_background(void)
+{
+	store_bg.wanted = true;
+}
+
+static void *
+store_bg_main(void *arg)
+{
+	struct store s = { NULL, store_bg.path, { { NULL, NULL } }, 0, false,
+	    false };
+	char *cause = NULL;
+	int rv = -1;
+
+	(void)arg;
+	if (sqlite3_open_v2(s.path, &s.db, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK)
+		cause = xasprintf("%s: %s", s.path, s.db != NULL ?
+		    sqlite3_errmsg(s.db) : "out of memory");
+	else if (sqlite3_busy_timeout(s.db, STORE_BUSY_TIMEOUT_MS) ==
+	    SQLITE_OK && store_exec(&s, "PRAGMA mmap_size = 0", "setting up "
+	    "the check", &cause) == 0)
+		rv = store_check_integrity(&s, false, &cause);
+	sqlite3_close(s.db);
+	pthread_mutex_lock(&store_bg.lock);
+	store_bg.state = rv == 0 ? 2 : 3;
+	store_bg.cause = cause;
+	pthread_cond_broadcast(&store_bg.cond);
+	pthread_mutex_unlock(&store_bg.lock);
+	return NULL;
+}
+
+/* Start the background check of path; -1 with *cause if it cannot. */
+static int
+store_bg_start(const char *path, char **cause)
+{
+	sigset_t all, old;
+	int rc;
+
+	pthread_mutex_lock(&store_bg.lock);
+	store_bg.path = xstrdup(path);
+	store_bg.state = 1;
+	pthread_mutex_unlock(&store_bg.lock);
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&store_bg.thread, NULL, store_bg_main, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		*cause = xasprintf("cannot start the database check: %s",
+		    strerror(rc));
+		pthread_mutex_lock(&store_bg.lock);
+		store_bg.state = 0;
+		pthread_mutex_unlock(&store_bg.lock);
+		return -1;
+	}
+	return 0;
+}
+
+/* Wait for the background check's thread and forget it (store_close). */
+static void
+store_bg_join(const char *path)
+{
+	if (store_bg.state == 0 || store_bg.path == NULL ||
+	    strcmp(store_bg.path, path) != 0)
+		return;
+	pthread_join(store_bg.thread, NULL);
+	free(store_bg.path);
+	free(store_bg.cause);
+	store_bg.path = store_bg.cause = NULL;
+	store_bg.state = 0;
+}
+
+int
+store_check_wait(struct store *s, char **cause)
+{
+	int rv = 0;
+
+	pthread_mutex_lock(&store_bg.lock);
+	if (store_bg.path != NULL && strcmp(store_bg.path, s->path) == 0) {
+		while (store_bg.state == 1)
+			pthread_cond_wait(&store_bg.cond, &store_bg.lock);
+		if (store_bg.state == 3) {
+			*cause = xstrdup(store_bg.cause != NULL ?
+			    store_bg.cause : "the database check failed");
+			rv = -1;
+		}
+	}
+	pthread_mutex_unlock(&store_bg.lock);
+	return rv;
+}
+
 int
 store_open(const char *state_dir, struct store **out, char **cause)
 {
@@ -771,12 +883,16 @@ store_open(const char *state_dir, struct store **out, char **cause)
 	first = store_opened_add(s->path);
 	if (store_configure(s, cause) != 0 ||
 	    store_check_version(s, cause) != 0 ||
-	    (first && store_check_integrity(s, false, cause) != 0) ||
+	    (first && !store_bg.wanted &&
+	    store_check_integrity(s, false, cause) != 0) ||
 	    store_set_wal(s, cause) != 0 ||
 	    store_migrate(s, cause) != 0 ||
 	    store_pragma_check(s, NULL, cause) != 0 ||
 	    store_check_sidecars(s->path, cause) != 0)
 		goto fail;
+	if (first && store_bg.wanted && store_bg_start(s->path, cause) != 0)
+		goto fail;
+	s->bg_owner = first && store_bg.wanted;
 	*out = s;
 	return 0;
 fail:
@@ -789,6 +905,8 @@ store_close(struct store *s)
 {
 	if (s == NULL)
 		return;
+	if (s->bg_owner)
+		store_bg_join(s->path);
 	while (s->ncached > 0)
 		(void)sqlite3_finalize(s->cached[--s->ncached].stmt);
 	/* Only an unfinalized statement makes this fail: a bug here. */
@@ -858,6 +976,8 @@ store_put_intake(struct store *s, const struct store_intake *in,
 		return -1;
 	}
 	sha256_hex(in->payload, strlen(in->payload), sha);
+	if (store_check_wait(s, cause) != 0)
+		return -1;
 
 	if (store_exec(s, "BEGIN IMMEDIATE", "starting to store an intake",
 	    cause) != 0)
@@ -1724,7 +1844,12 @@ store_purge(struct store *s, int64_t cutoff, int64_t now, long *purged,
 	    "DELETE FROM temp.purge_ids", "", 0, 0) != 0 ||
 	    store_run(s, "marking intakes to purge", NULL, cause,
 	    "INSERT INTO temp.purge_ids SELECT i.id FROM intakes i"
-	    " WHERE i.payload IS NOT NULL AND i.sync_state = 'sent'"
+	    /* a decision comes after its intake: only intakes completed
+	     * before the cutoff can qualify, found by their index (the
+	     * unary + keeps the planner off the sync_state index), so
+	     * start-up does not scan every stored intake */
+	    " WHERE i.payload IS NOT NULL AND +i.sync_state = 'sent'"
+	    " AND i.completed_ms < ?1 * 1000"
 	    " AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.intake_id = i.id"
 	    "  AND r.sync_state <> 'sent')"
 	    " AND coalesce((SELECT max(r.decided_at) FROM reviews r"

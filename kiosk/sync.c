@@ -669,6 +669,8 @@ sync_pass(struct sync *s, int64_t now, long *left, char **cause)
 	int rv;
 
 	s->n_sent = s->n_retried = s->n_parked = 0;
+	if (store_check_wait(s->store, cause) != 0)
+		return -1;
 	if (store_due_not_after(s->store, now, now + sync_horizon(s), &fixed,
 	    cause) != 0 || sync_stored_pause(s, now, &paused, cause) != 0)
 		return -1;
@@ -772,9 +774,17 @@ sync_integrity(struct sync *s, int64_t now)
 		if (store_meta_get(s->store, "integrity_checked_at", &v,
 		    &cause) != 0)
 			goto out;
-		s->integrity_at = v != NULL ? strtoll(v, NULL, 10) : 1;
+		s->integrity_at = v != NULL ? strtoll(v, NULL, 10) : 0;
 		free(v);
 		v = NULL;
+		if (s->integrity_at == 0) {
+			/* First run: the quick check just passed; a day from now. */
+			s->integrity_at = now;
+			v = xasprintf("%lld", (long long)now);
+			(void)store_meta_set(s->store, "integrity_checked_at", v,
+			    &cause);
+			goto out;
+		}
 	}
 	if (now >= s->integrity_at && now - s->integrity_at < SYNC_INTEGRITY_S)
 		return;
