@@ -11,7 +11,11 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <sys/stat.h>
+
+#include <fcntl.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -623,6 +627,63 @@ test_clock_ahead_not_held_back(void **state)
 	free(id);
 }
 
+/*
+ * `kiosk run` checks the file in the background (the first screen does
+ * not wait for it): a damaged file still opens, and storing an intake
+ * waits for the verdict and refuses. Runs last: the mode is per process.
+ */
+static void
+test_background_check_refuses_damaged(void **state)
+{
+	struct outbox *o = *state;
+	struct store_intake in = { "late", "AAA-AAA", "clear", "accepted", 1000,
+	    "{\"id\":\"late\"}" };
+	char *cause = NULL, *sub = xasprintf("%s/state", o->dir);
+	char *path = xasprintf("%s/kiosk.db", sub), id[16], payload[1100];
+	char junk[4096];
+	struct store *st;
+	struct stat sb;
+	unsigned int x = 99;
+	size_t i;
+	int n, fd;
+
+	for (n = 0; n < 60; n++) {
+		snprintf(id, sizeof id, "id-%02d", n);
+		memset(payload, 'a' + n % 26, sizeof payload - 1);
+		payload[0] = '"';
+		payload[sizeof payload - 2] = '"';
+		payload[sizeof payload - 1] = '\0';
+		struct store_intake big = { id, "R", "clear", "accepted",
+		    n * 1000, payload };
+		if (store_put_intake(o->st, &big, &cause) != 0)
+			fail_msg("%s", cause);
+	}
+	store_close(o->st);
+	o->st = NULL;
+	assert_int_equal(stat(path, &sb), 0);
+	for (i = 0; i < sizeof junk; i++) {
+		x = x * 1103515245u + 12345u;
+		junk[i] = (char)(x >> 16);
+	}
+	fd = open(path, O_WRONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, junk, sizeof junk,
+	    (sb.st_size / 2 / 4096) * 4096), (ssize_t)sizeof junk);
+	assert_int_equal(close(fd), 0);
+
+	store_check_in_background();
+	assert_int_equal(store_open(sub, &st, &cause), 0);
+	assert_int_equal(store_put_intake(st, &in, &cause), -1);
+	assert_non_null(strstr(cause, "damaged"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(store_check_wait(st, &cause), -1);
+	free(cause);
+	store_close(st);
+	free(sub);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -648,6 +709,10 @@ main(void)
 		    outbox_setup, outbox_teardown),
 		cmocka_unit_test_setup_teardown(test_clock_ahead_not_held_back,
 		    outbox_setup, outbox_teardown),
+		/* Last: it switches the process to background checks. */
+		cmocka_unit_test_setup_teardown(
+		    test_background_check_refuses_damaged, outbox_setup,
+		    outbox_teardown),
 	};
 
 	return cmocka_run_group_tests_name("sync", tests, NULL, NULL);
