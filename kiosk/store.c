@@ -7,6 +7,7 @@
  */
 #include "store.h"
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <pthread.h>
@@ -749,8 +750,9 @@ store_migrate(struct store *s, char **cause)
 /*
  * The start-up quick check of `kiosk run`, in a thread of its own so the
  * first screen does not wait for it: it reads the whole file, which
- * grows with the store. Its own read-only connection, without mmap, so
- * that what it reads does not stay in the kiosk's memory. Storing an
+ * grows with the store. Its own read-only connection, without mmap and
+ * with a small page cache, so that what it reads does not stay in the
+ * kiosk's memory; at low priority, so the UI thread comes first. Storing an
  * intake waits for its verdict (a check-in takes a minute; the check a
  * fraction of a second) and a damaged file is never written to.
  */
@@ -780,13 +782,15 @@ store_bg_main(void *arg)
 	int rv = -1;
 
 	(void)arg;
+	/* Behind the UI thread for the CPU: nice 19, for this thread only. */
+	(void)setpriority(PRIO_PROCESS, (id_t)gettid(), 19);
 	if (sqlite3_open_v2(s.path, &s.db, SQLITE_OPEN_READONLY |
 	    SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK)
 		cause = xasprintf("%s: %s", s.path, s.db != NULL ?
 		    sqlite3_errmsg(s.db) : "out of memory");
 	else if (sqlite3_busy_timeout(s.db, STORE_BUSY_TIMEOUT_MS) ==
-	    SQLITE_OK && store_exec(&s, "PRAGMA mmap_size = 0", "setting up "
-	    "the check", &cause) == 0)
+	    SQLITE_OK && store_exec(&s, "PRAGMA mmap_size = 0;"
+	    "PRAGMA cache_size = 16", "setting up the check", &cause) == 0)
 		rv = store_check_integrity(&s, false, &cause);
 	sqlite3_close(s.db);
 	pthread_mutex_lock(&store_bg.lock);
