@@ -30,8 +30,8 @@
  * loses at most those marks; the records are sent again with the same
  * Idempotency-Key and the server replays its receipts.
  */
-#define SYNC_BATCH 64
-#define SYNC_BATCH_MS 200
+#define SYNC_BATCH 256
+#define SYNC_BATCH_MS 500
 #define SYNC_INTEGRITY_S 86400	/* the full integrity check, daily */
 
 /* An attempt's outcome waiting for the next commit. */
