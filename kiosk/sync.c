@@ -2,7 +2,9 @@
  * sync.c: at-least-once delivery of stored intakes and reviews to the
  * clinic server; the Idempotency-Key (the record's id) lets the server
  * make it exactly-once. A record is marked sent only on a receipt that
- * names it; every attempt is recorded in the store in one statement.
+ * names it. Outcomes are committed in batches (SYNC_BATCH) together
+ * with the notes for `kiosk status`; marking is idempotent, so several
+ * senders may share one store.
  * Logs name record ids and attempt results, never anything personal.
  */
 #include "sync.h"
