@@ -32,7 +32,7 @@
 #define STORE_STR(x) #x
 #define STORE_XSTR(x) STORE_STR(x)
 
-#define STORE_MAX_CACHED 32
+#define STORE_MAX_CACHED 64
 
 struct store {
 	sqlite3	*db;
