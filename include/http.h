@@ -52,6 +52,12 @@ void http_global_cleanup(void);
 /* A client; reads the token file now. -1 with *cause on a bad setup. */
 int http_new(const struct http_opts *, struct http **, char **cause);
 void http_free(struct http *);	/* NULL is a no-op */
+/*
+ * Read the token file again (after the server refused the kiosk's
+ * credentials, so a fixed token works without a restart). On -1 the
+ * token in use is kept; no token file configured is 0.
+ */
+int http_reload_token(struct http *, char **cause);
 
 /*
  * POST body (JSON) to url with Idempotency-Key: "key". Returns 0 when the

@@ -50,6 +50,7 @@ enum session_ev {
 	SE_CANCEL,		/* staff: no to it */
 	SE_SYNC,		/* staff: the sync status page */
 	SE_SYNC_NOW,		/* staff: make everything due, wake the sender */
+	SE_REQUEUE,		/* staff: put every parked record back in the queue */
 	SE_AUDIT,		/* staff: the audit page */
 	SE_EXIT,		/* staff: exit (asks first) */
 };

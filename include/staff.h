@@ -72,6 +72,14 @@ int staff_decide(struct store *, const char *intake_id, const char *decision,
     const char *note, const char *staff, int64_t now, char review_id[37],
     char **cause);
 
+/*
+ * Staff put parked records back in the queue: the intake or review whose
+ * id is id, or every parked record when id is NULL; audited with the
+ * staff member's name. *n counts them.
+ */
+int staff_requeue(struct store *, const char *id, const char *staff,
+    int64_t now, long *n, char **cause);
+
 /* Retention: purge personal data older than days; *purged counts intakes. */
 int staff_purge(struct store *, int days, int64_t now, long *purged,
     char **cause);

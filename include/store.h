@@ -7,11 +7,12 @@
 #ifndef KIOSK_STORE_H
 #define KIOSK_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define STORE_FILE "kiosk.db"
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 struct store;
 
@@ -30,6 +31,7 @@ struct store_counts {
 	long pending, sent, parked, purged;
 	int64_t oldest_pending_at;	/* completed_at of the oldest unsent, 0 if none */
 	long review_pending, review_sent, review_parked;
+	long review_blocked;	/* pending decisions on a parked intake */
 };
 
 /* The two kinds of record the sync engine sends. */
@@ -43,7 +45,9 @@ struct store_due {
 	enum store_kind kind;
 	char *id;
 	char *payload;
+	char *sha256;		/* the payload's SHA-256 as stored (intakes), or NULL */
 	long attempts;		/* attempts made so far */
+	int64_t due_at;		/* its next attempt time */
 };
 
 /*
@@ -52,12 +56,27 @@ struct store_due {
  * the database file (and its -wal/-shm) is 0600 and a file with wider
  * permissions is refused. Sets WAL, synchronous=FULL, secure_delete=ON,
  * foreign_keys=ON, busy_timeout; migrates forward via PRAGMA user_version
- * (refuses a database newer than this build); runs PRAGMA integrity_check.
+ * (refuses a database newer than this build). The first connection this
+ * process opens to the file runs PRAGMA quick_check (not every one: the
+ * sync thread's own connection skips it); store_integrity_check is the
+ * full check, for a daily run in the background.
  * On failure returns -1 with *cause (caller frees).
  */
 int store_open(const char *state_dir, struct store **out, char **cause);
 /* NULL is a no-op. */
 void store_close(struct store *);
+/*
+ * For `kiosk run`: the start-up quick check runs in a background thread
+ * instead of inside store_open, so the first screen does not wait for a
+ * check whose cost grows with the store. Call before the first open.
+ */
+void store_check_in_background(void);
+/*
+ * Wait for that check of this store's file (at once when none runs): 0
+ * when it passed, -1 with *cause when the file is damaged. Storing an
+ * intake calls it, so nothing is written to a damaged file.
+ */
+int store_check_wait(struct store *, char **cause);
 
 /*
  * Put a completed intake: stored with sync state "pending", attempts 0,
@@ -130,18 +149,68 @@ int store_pragma_check(struct store *, char **report, char **cause);
  */
 int store_next_due(struct store *, int64_t now, struct store_due *due,
     char **cause);
+/*
+ * Up to max records due at now, in store_next_due's order, into due[0..*n)
+ * (free each with store_due_free). A review whose intake is not yet
+ * recorded as sent comes in a later batch.
+ */
+int store_due_batch(struct store *, int64_t now, struct store_due *due,
+    size_t max, size_t *n, char **cause);
 void store_due_free(struct store_due *);
-/* Staff's "sync now": every pending record becomes due at now. */
+/*
+ * Pending records due after limit became due so while the clock was
+ * ahead (no backoff or pause reaches that far): due at now. *n counts them.
+ */
+int store_due_not_after(struct store *, int64_t now, int64_t limit, long *n,
+    char **cause);
+/* Pending intakes plus pending reviews (an index count, cheap). */
+int store_pending_count(struct store *, long *n, char **cause);
+/* Staff's "sync now": every pending record becomes due at now, and a
+ * server-wide pause the sync engine kept (paused_until) is lifted. */
 int store_due_now(struct store *, int64_t now, char **cause);
 /* Earliest next attempt among pending records in *at (0: none pending). */
 int store_next_attempt_at(struct store *, int64_t *at, char **cause);
-/* One attempt ended: each counts the attempt and records it atomically. */
+/*
+ * One attempt ended: each counts the attempt on a pending record. They are
+ * idempotent across senders: on a record another sender has already
+ * marked sent or parked they change nothing and return 0; only an unknown
+ * id is an error. Several may share one transaction (store_tx_begin).
+ */
 int store_mark_sent(struct store *, enum store_kind, const char *id,
     const char *server_receipt, int64_t now, char **cause);
 int store_mark_retry(struct store *, enum store_kind, const char *id,
     int64_t next_attempt_at, const char *error, char **cause);
+/* Parked now (the parking time is the clock's, for `kiosk status`). */
 int store_mark_parked(struct store *, enum store_kind, const char *id,
     const char *error, char **cause);
+
+/* One write transaction around several calls (BEGIN IMMEDIATE). */
+int store_tx_begin(struct store *, char **cause);
+/* Commit; on failure it is rolled back and -1 returned with *cause. */
+int store_tx_commit(struct store *, char **cause);
+void store_tx_rollback(struct store *);
+
+/* A parked record for `kiosk status` and staff. Pointers live during fn. */
+struct store_parked {
+	enum store_kind kind;
+	const char *id;
+	const char *reason;	/* the refusal that parked it; may be NULL */
+	int64_t parked_at;	/* 0 when parked before this was kept */
+};
+/* Call fn for each parked record, the longest parked first. */
+int store_each_parked(struct store *,
+    int (*fn)(const struct store_parked *, void *), void *arg, char **cause);
+/*
+ * Put parked records back in the queue, due at now: the intake or review
+ * whose id is id, or every parked record when id is NULL. Audited as
+ * actor's "requeue" in the same transaction. *n counts them (0: nothing
+ * parked matched; nothing is written then).
+ */
+int store_requeue(struct store *, const char *id, const char *actor,
+    int64_t now, long *n, char **cause);
+
+/* The full PRAGMA integrity_check: 0 when "ok", else -1 with *cause. */
+int store_integrity_check(struct store *, char **cause);
 
 /* Sync history of one record for staff: attempts, last error, receipt. */
 struct store_sync_info {

@@ -56,16 +56,29 @@ long sync_backoff(long attempts, long max_s, long retry_after_s, bool slow,
 
 struct sync;
 
-/* Open the store and the HTTP client; -1 with *cause. */
+/*
+ * Open the store and the HTTP client: 0, or -1 with *cause on a bad setup,
+ * or SYNC_NO_STORE with *cause when the store cannot be opened.
+ */
+#define SYNC_NO_STORE (-2)
 int sync_new(const struct config *, struct sync **, char **cause);
 void sync_free(struct sync *);	/* NULL is a no-op */
 
 /*
  * Send every record due at `now`. Stops early when an answer says the
- * server or the network is unwell. *left is what stays pending.
- * 0, or -1 with *cause when the store failed.
+ * server or the network is unwell; does not start while a server-wide
+ * pause kept in the store holds. Outcomes are committed in batches (up
+ * to SYNC_BATCH records or SYNC_BATCH_MS each). A record whose payload no
+ * longer matches its stored SHA-256 is parked as damaged, never sent.
+ * *left is what stays pending. 0, or -1 with *cause when the store failed.
  */
 int sync_pass(struct sync *, int64_t now, long *left, char **cause);
+/*
+ * One line for people: what is still pending and why (the pause or the
+ * last problem, and when the next attempt is due). Caller frees *words.
+ */
+int sync_pending_words(struct sync *, int64_t now, char **words,
+    char **cause);
 
 /* Run passes until sync_stop: waits between them, woken by sync_wake. */
 void sync_loop(struct sync *);

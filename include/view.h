@@ -52,6 +52,8 @@ enum view_notice {
 	NOTICE_SAVED,		/* the decision was stored */
 	NOTICE_SYNC_DUE,	/* "sync now": everything is due */
 	NOTICE_NO_SERVER,	/* "sync now" without a server */
+	NOTICE_REQUEUED,	/* parked records are back in the queue */
+	NOTICE_REQUEUE_FAILED,	/* they could not be put back */
 };
 
 /* One of today's intakes on the staff home page. */
@@ -82,6 +84,8 @@ struct view_sync_status {
 	long review_pending, review_sent, review_parked;
 	int64_t oldest_pending_at;	/* unix seconds, 0: none */
 	char *alert, *last_error, *last_success;	/* NULL when none */
+	char *damaged;		/* a record that no longer matches its checksum */
+	long review_blocked;	/* decisions waiting on a parked intake */
 };
 
 struct session_view {

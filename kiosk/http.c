@@ -6,6 +6,8 @@
  */
 #include "http.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +26,7 @@ struct http {
 	CURL *curl;
 	struct curl_slist *base;	/* headers every request carries */
 	char *auth;			/* "Authorization: Bearer ...", wiped */
+	char *token_file;		/* re-read after a refusal */
 	const volatile sig_atomic_t *stop;
 	long connects;
 	int has_cert;			/* a client certificate is configured */
@@ -211,6 +214,8 @@ http_new(const struct http_opts *o, struct http **out, char **cause)
 	if (o->token_file != NULL &&
 	    http_read_token(o->token_file, &h->auth, cause) != 0)
 		goto fail;
+	if (o->token_file != NULL)
+		h->token_file = xstrdup(o->token_file);
 	headers[0] = xasprintf("Content-Type: %s", type);
 	headers[1] = xasprintf("Accept: %s", type);
 	headers[2] = xstrdup("Expect:");	/* send at once, no 100-continue */
@@ -243,7 +248,28 @@ http_free(struct http *h)
 	curl_slist_free_all(h->base);
 	wipe_free(h->auth);
 	wipe_free(h->body);
+	free(h->token_file);
 	free(h);
+}
+
+int
+http_reload_token(struct http *h, char **cause)
+{
+	struct stat sb;
+	char *auth;
+
+	if (h->token_file == NULL)
+		return 0;
+	if (stat(h->token_file, &sb) == 0 && (sb.st_mode & 077) != 0) {
+		*cause = xasprintf("server.token_file: %s is accessible by "
+		    "others; chmod 600 it", h->token_file);
+		return -1;
+	}
+	if (http_read_token(h->token_file, &auth, cause) != 0)
+		return -1;
+	wipe_free(h->auth);
+	h->auth = auth;
+	return 0;
 }
 
 long

@@ -43,6 +43,8 @@ usage(FILE *f)
 	    "--fhir: FHIR R4 Bundles)\n"
 	    "       kiosk [--config FILE] form --fhir  the form as a FHIR "
 	    "Questionnaire\n"
+	    "       kiosk [--config FILE] requeue ID|--parked  put parked "
+	    "records back in the queue\n"
 	    "       kiosk hash-pin                  read a PIN, print its hash\n"
 	    "       kiosk --help | --version\n"
 	    "The config is FILE, else $KIOSK_CONFIG, else " CONFIG_DEFAULT_PATH
@@ -266,6 +268,7 @@ cmd_run(const char *arg)
 		rc = EXIT_USAGE;
 		goto out;
 	}
+	store_check_in_background();	/* the first screen does not wait */
 	if (open_store(cfg, &st) != 0) {
 		rc = run_out_of_order(EXIT_CANTCREAT);
 		goto out;
@@ -287,6 +290,31 @@ out:
 	return rc;
 }
 
+/* One pass; 75 with one line on what is still pending and why. */
+static int
+sync_once(struct sync *sync)
+{
+	char *cause = NULL, *words = NULL;
+	long left = 0;
+
+	if (sync_pass(sync, (int64_t)time(NULL), &left, &cause) != 0) {
+		fprintf(stderr, "kiosk: %s\n", cause);
+		free(cause);
+		return EXIT_SOFTWARE;
+	}
+	if (left == 0)
+		return 0;
+	if (sync_pending_words(sync, (int64_t)time(NULL), &words,
+	    &cause) != 0) {
+		fprintf(stderr, "kiosk: %s\n", cause);
+		free(cause);
+		return EXIT_TEMPFAIL;
+	}
+	fprintf(stderr, "kiosk: %s\n", words);
+	free(words);
+	return EXIT_TEMPFAIL;
+}
+
 /* Headless sync: one pass (--once), or the loop until a signal. */
 static int
 cmd_sync(const char *arg, bool once)
@@ -295,23 +323,17 @@ cmd_sync(const char *arg, bool once)
 	struct sync *sync = NULL;
 	char *cause = NULL;
 	sigset_t set;
-	long left = 0;
 	int rc = 0, sig;
 
 	if (config_load(config_path(arg), &cfg, &cause) != 0 ||
-	    sync_new(cfg, &sync, &cause) != 0) {
+	    (rc = sync_new(cfg, &sync, &cause)) != 0) {
 		fprintf(stderr, "kiosk: %s\n", cause);
 		free(cause);
 		config_free(cfg);
-		return EXIT_CONFIG;
+		return rc == SYNC_NO_STORE ? EXIT_CANTCREAT : EXIT_CONFIG;
 	}
 	if (once) {
-		if (sync_pass(sync, (int64_t)time(NULL), &left, &cause) != 0) {
-			fprintf(stderr, "kiosk: %s\n", cause);
-			free(cause);
-			rc = EXIT_SOFTWARE;
-		} else
-			rc = left > 0 ? EXIT_TEMPFAIL : 0;
+		rc = sync_once(sync);
 		goto out;
 	}
 	/* The loop runs in a thread; this one waits for the signal to stop. */
@@ -338,12 +360,42 @@ out:
 	return rc;
 }
 
+/* store_each_parked callback: one line per parked record. */
+static int
+print_parked_one(const struct store_parked *p, void *arg)
+{
+	char when[21] = "unknown";
+
+	(void)arg;
+	if (p->parked_at != 0)
+		time_rfc3339(p->parked_at, when);
+	printf("parked %s %s at %s: %s\n", p->kind == STORE_REVIEW ? "review" :
+	    "intake", p->id, when, p->reason != NULL ? p->reason : "no reason "
+	    "kept");
+	return 0;
+}
+
+/* Every parked record with why and when; ids only. */
+static int
+print_parked(struct store *st)
+{
+	char *cause = NULL;
+
+	if (store_each_parked(st, print_parked_one, NULL, &cause) != 0) {
+		fprintf(stderr, "kiosk: %s\n", cause);
+		free(cause);
+		return EXIT_SOFTWARE;
+	}
+	return 0;
+}
+
 /* The last sync result, as the sync engine recorded it. */
 static int
 print_sync_meta(struct store *st)
 {
 	static const char *const keys[] = { "last_attempt_at",
-	    "last_success_at", "last_error", "alert" };
+	    "last_success_at", "last_error", "alert", "damaged",
+	    "paused_until", "pause_reason" };
 	char *value, *cause = NULL;
 	size_t i;
 
@@ -387,10 +439,15 @@ cmd_status(const char *arg)
 		printf("reviews pending: %ld\nreviews sent: %ld\n"
 		    "reviews parked: %ld\n", c.review_pending, c.review_sent,
 		    c.review_parked);
+		if (c.review_blocked > 0)
+			printf("reviews waiting on a parked intake: %ld\n",
+			    c.review_blocked);
 		if (!cfg->has_server)
 			printf("server: none configured (intakes stay on this "
 			    "kiosk)\n");
 		rc = print_sync_meta(st);
+		if (rc == 0)
+			rc = print_parked(st);
 	}
 	store_close(st);
 	config_free(cfg);
@@ -573,6 +630,35 @@ cmd_form_fhir(const char *arg)
 	return rc;
 }
 
+/* Put one parked record (id) or all (NULL) back in the queue; audited. */
+static int
+cmd_requeue(const char *arg, const char *id)
+{
+	struct config *cfg;
+	struct store *st;
+	char *cause = NULL, *actor;
+	long n = 0;
+	int rc;
+
+	if ((rc = open_config_store(arg, &cfg, &st)) != 0)
+		return rc;
+	actor = xasprintf("command line (uid %lu)", (unsigned long)getuid());
+	if (store_requeue(st, id, actor, (int64_t)time(NULL), &n,
+	    &cause) != 0) {
+		fprintf(stderr, "kiosk: %s\n", cause);
+		free(cause);
+		rc = EXIT_SOFTWARE;
+	} else if (n == 0 && id != NULL) {
+		fprintf(stderr, "kiosk: no parked record %s\n", id);
+		rc = EXIT_DATAERR;
+	} else
+		printf("requeued: %ld\n", n);
+	free(actor);
+	store_close(st);
+	config_free(cfg);
+	return rc;
+}
+
 /* Read one line of at most len-1 chars, without echo on a terminal. */
 static int
 read_pin(const char *prompt, char *buf, size_t len)
@@ -653,7 +739,7 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *config = NULL, *cmd;
+	const char *config = NULL, *cmd, *requeue_id = NULL;
 	bool once = false, reviews = false, fhir = false;
 	int ch, rc;
 
@@ -694,6 +780,17 @@ main(int argc, char **argv)
 	if (strcmp(cmd, "form") == 0 && !fhir) {
 		usage(stderr);
 		return EXIT_USAGE;
+	}
+	if (strcmp(cmd, "requeue") == 0) {
+		if (optind + 1 != argc || argv[optind][0] == '\0' ||
+		    (argv[optind][0] == '-' && strcmp(argv[optind],
+		    "--parked") != 0)) {
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+		requeue_id = strcmp(argv[optind], "--parked") == 0 ? NULL :
+		    argv[optind];
+		return cmd_requeue(config, requeue_id);
 	}
 	if (optind != argc) {
 		usage(stderr);

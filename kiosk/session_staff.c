@@ -84,6 +84,7 @@ session_sync_free(struct session *s)
 	free(s->sync_status.alert);
 	free(s->sync_status.last_error);
 	free(s->sync_status.last_success);
+	free(s->sync_status.damaged);
 	memset(&s->sync_status, 0, sizeof s->sync_status);
 	s->v.sync = NULL;
 }
@@ -309,6 +310,8 @@ session_load_sync(struct session *s)
 	st->review_sent = c.review_sent;
 	st->review_parked = c.review_parked;
 	st->oldest_pending_at = c.oldest_pending_at;
+	st->review_blocked = c.review_blocked;
+	st->damaged = session_meta(s, "damaged");
 	st->alert = session_meta(s, "alert");
 	st->last_error = session_meta(s, "last_error");
 	st->last_success = session_meta(s, "last_success_at");
@@ -477,6 +480,26 @@ session_sync_now(struct session *s)
 	session_load_sync(s);
 }
 
+/* Every parked record back in the queue (audited by the store), sent now. */
+static void
+session_requeue(struct session *s)
+{
+	char *cause = NULL;
+	long n = 0;
+
+	if (staff_requeue(s->store, NULL, s->v.staff_name, session_wall_s(s),
+	    &n, &cause) != 0) {
+		syslog(LOG_ERR, "requeue: %s", cause);
+		free(cause);
+		s->v.notice = NOTICE_REQUEUE_FAILED;
+		return;
+	}
+	if (s->sync != NULL)
+		sync_now(s->sync);
+	s->v.notice = NOTICE_REQUEUED;
+	session_load_sync(s);
+}
+
 /* Staff pages: open, decide, sign out, exit. */
 void
 session_staff_event(struct session *s, const struct session_event *e)
@@ -512,6 +535,10 @@ session_staff_event(struct session *s, const struct session_event *e)
 	case SE_SYNC_NOW:
 		if (s->flow.state == FLOW_STAFF_SYNC)
 			session_sync_now(s);
+		break;
+	case SE_REQUEUE:
+		if (s->flow.state == FLOW_STAFF_SYNC)
+			session_requeue(s);
 		break;
 	case SE_AUDIT:
 		session_move(s, EV_AUDIT);

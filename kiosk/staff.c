@@ -32,6 +32,7 @@ struct staff_form {
 struct staff_lines {
 	char **v;
 	size_t n, cap;
+	int intake_parked;	/* staff_detail: its decisions wait on it */
 };
 
 /* What staff_lookup copies out of the store's row for one intake. */
@@ -618,6 +619,7 @@ staff_detail_sync(struct staff_lines *l, struct store *s, const char *id,
 	text = staff_sync_text(&info);
 	staff_add(l, "Sync: %s", text);
 	free(text);
+	l->intake_parked = strcmp(info.state, "parked") == 0;
 	store_sync_info_free(&info);
 	return 0;
 }
@@ -630,18 +632,32 @@ staff_decision_line(const struct store_review *r, void *arg)
 	char when[STAFF_WHEN_LEN];
 
 	staff_when(r->decided_at, when);
+	/* A decision cannot go before its intake: say so when that is parked. */
 	staff_add(l, "  %s  %s: %s%s%s (sync: %s)", when, r->staff, r->decision,
 	    r->note != NULL && *r->note != '\0' ? " — " : "",
 	    r->note != NULL ? r->note : "",
-	    r->sync_state != NULL ? r->sync_state : "?");
+	    r->sync_state == NULL ? "?" : l->intake_parked &&
+	    strcmp(r->sync_state, "pending") == 0 ? "waiting: the check-in "
+	    "is parked; requeue it to send both" : r->sync_state);
 	return 0;
+}
+
+int
+staff_requeue(struct store *s, const char *id, const char *staff,
+    int64_t now, long *n, char **cause)
+{
+	if (staff == NULL || *staff == '\0') {
+		*cause = xstrdup("requeue: no staff member signed in");
+		return -1;
+	}
+	return store_requeue(s, id, staff, now, n, cause);
 }
 
 int
 staff_detail(struct store *s, const struct form *form, const char *intake_id,
     char ***lines, size_t *n, char **cause)
 {
-	struct staff_lines l = { NULL, 0, 0 };
+	struct staff_lines l = { NULL, 0, 0, 0 };
 	struct staff_intake in;
 	size_t before;
 	int rc, rv = -1;

@@ -7,10 +7,16 @@
  */
 #include "store.h"
 
+#include <sys/resource.h>
 #include <sys/stat.h>
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,9 +32,19 @@
 #define STORE_STR(x) #x
 #define STORE_XSTR(x) STORE_STR(x)
 
+#define STORE_MAX_CACHED 64
+
 struct store {
 	sqlite3	*db;
 	char	*path;		/* STATE_DIR/kiosk.db, for messages */
+	/* Statements prepared once per connection (store_cached). */
+	struct {
+		const char	*sql;
+		sqlite3_stmt	*stmt;
+	} cached[STORE_MAX_CACHED];
+	int	ncached;
+	bool	counted;	/* in store_opened */
+	bool	bg_owner;	/* started the background check */
 };
 
 /*
@@ -133,6 +149,16 @@ static const char *const store_migrations[] = {
 	" payload_sha256 ON intakes"
 	" BEGIN SELECT RAISE(ABORT, 'intakes are frozen once stored'); END;"
 	"CREATE INDEX intakes_completed ON intakes (completed_ms);",
+	/* 5: the due queries walk one index in ORDER BY order (the rowid
+	 * ends every index entry); when a record was parked. */
+	"DROP INDEX intakes_due;"
+	"CREATE INDEX intakes_due ON intakes"
+	" (sync_state, next_attempt_at, completed_at);"
+	"DROP INDEX reviews_due;"
+	"CREATE INDEX reviews_due ON reviews"
+	" (sync_state, next_attempt_at, decided_at);"
+	"ALTER TABLE intakes ADD COLUMN parked_at INTEGER;"
+	"ALTER TABLE reviews ADD COLUMN parked_at INTEGER;",
 };
 
 _Static_assert(sizeof store_migrations / sizeof store_migrations[0] ==
@@ -171,31 +197,22 @@ store_exec(struct store *s, const char *sql, const char *what, char **cause)
 }
 
 /*
- * Prepare sql and bind one argument per character of types: 't' a text
- * (NULL binds NULL), 'i' an int64_t. Parameter i is types[i - 1].
+ * Bind one argument per character of types: 't' a text (NULL binds NULL),
+ * 'i' an int64_t. Parameter i is types[i - 1].
  */
 static int
-store_prepare(struct store *s, sqlite3_stmt **out, char **cause,
-    const char *sql, const char *types, ...)
+store_bindv(struct store *s, sqlite3_stmt *stmt, char **cause,
+    const char *types, va_list ap)
 {
-	sqlite3_stmt *stmt = NULL;
 	const char *text;
-	va_list ap;
 	int i, rc = SQLITE_OK;
 
-	*out = NULL;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
-		*cause = store_error(s, "preparing a statement");
-		return -1;
-	}
 	if ((size_t)sqlite3_bind_parameter_count(stmt) != strlen(types)) {
 		*cause = xasprintf("%s: statement takes %d parameters, given "
 		    "%zu", s->path, sqlite3_bind_parameter_count(stmt),
 		    strlen(types));
-		(void)sqlite3_finalize(stmt);	/* never stepped: nothing to say */
 		return -1;
 	}
-	va_start(ap, types);
 	for (i = 0; types[i] != '\0' && rc == SQLITE_OK; i++) {
 		switch (types[i]) {
 		case 't':
@@ -215,15 +232,96 @@ store_prepare(struct store *s, sqlite3_stmt **out, char **cause,
 			break;
 		}
 	}
-	va_end(ap);
 	if (rc != SQLITE_OK) {
 		*cause = xasprintf("%s: binding parameter %d: %s", s->path, i,
 		    sqlite3_errstr(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* Prepare sql and bind its arguments as store_bindv does. */
+static int
+store_prepare(struct store *s, sqlite3_stmt **out, char **cause,
+    const char *sql, const char *types, ...)
+{
+	sqlite3_stmt *stmt = NULL;
+	va_list ap;
+	int rv;
+
+	*out = NULL;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
+		*cause = store_error(s, "preparing a statement");
+		return -1;
+	}
+	va_start(ap, types);
+	rv = store_bindv(s, stmt, cause, types, ap);
+	va_end(ap);
+	if (rv != 0) {
 		(void)sqlite3_finalize(stmt);	/* never stepped: nothing to say */
 		return -1;
 	}
 	*out = stmt;
 	return 0;
+}
+
+/*
+ * The statement for sql (a string constant: it is looked up by address),
+ * prepared once per connection and kept until store_close, bound to its
+ * arguments as store_bindv does. Give it back with store_release, never
+ * store_finalize. For what runs once per record and on every sync pass.
+ */
+static int
+store_cached(struct store *s, sqlite3_stmt **out, char **cause,
+    const char *sql, const char *types, ...)
+{
+	sqlite3_stmt *stmt = NULL;
+	va_list ap;
+	int i, rv;
+
+	*out = NULL;
+	for (i = 0; i < s->ncached && stmt == NULL; i++) {
+		if (s->cached[i].sql == sql)
+			stmt = s->cached[i].stmt;
+	}
+	if (stmt == NULL) {
+		if (s->ncached == STORE_MAX_CACHED)
+			fatalx(EXIT_SOFTWARE, "store: statement cache full");
+		if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+		    &stmt, NULL) != SQLITE_OK) {
+			*cause = store_error(s, "preparing a statement");
+			return -1;
+		}
+		s->cached[s->ncached].sql = sql;
+		s->cached[s->ncached++].stmt = stmt;
+	}
+	va_start(ap, types);
+	rv = store_bindv(s, stmt, cause, types, ap);
+	va_end(ap);
+	if (rv != 0) {
+		(void)sqlite3_clear_bindings(stmt);
+		return -1;
+	}
+	*out = stmt;
+	return 0;
+}
+
+/*
+ * Give back a cached statement (NULL is fine) and return rv: reset, so it
+ * holds no read lock, and its bindings cleared, so it keeps no pointer
+ * to the caller's strings. A failed step was reported by the caller.
+ */
+static int
+store_release(struct store *s, sqlite3_stmt *stmt, int rv, char **cause)
+{
+	if (stmt == NULL)
+		return rv;
+	if (sqlite3_reset(stmt) != SQLITE_OK && rv == 0) {
+		*cause = store_error(s, "finishing a statement");
+		rv = -1;
+	}
+	(void)sqlite3_clear_bindings(stmt);
+	return rv;
 }
 
 /*
@@ -465,7 +563,8 @@ store_configure(struct store *s, char **cause)
 	return store_exec(s, "PRAGMA foreign_keys = ON;"
 	    "PRAGMA secure_delete = ON;"
 	    "PRAGMA synchronous = FULL;"
-	    "PRAGMA trusted_schema = OFF;", "setting PRAGMAs", cause);
+	    "PRAGMA trusted_schema = OFF;"
+	    "PRAGMA mmap_size = 268435456;", "setting PRAGMAs", cause);
 }
 
 /* Refuse a database written by a newer kiosk before touching it. */
@@ -485,16 +584,17 @@ store_check_version(struct store *s, char **cause)
 	return 0;
 }
 
-/* PRAGMA integrity_check must answer exactly "ok". */
+/* PRAGMA quick_check or integrity_check must answer exactly "ok". */
 static int
-store_check_integrity(struct store *s, char **cause)
+store_check_integrity(struct store *s, bool full, char **cause)
 {
 	sqlite3_stmt *stmt = NULL;
 	const char *text;
 	char *line;
 	int rv = -1, rc;
 
-	if (store_prepare(s, &stmt, cause, "PRAGMA integrity_check", "") != 0)
+	if (store_prepare(s, &stmt, cause, full ? "PRAGMA integrity_check" :
+	    "PRAGMA quick_check", "") != 0)
 		return -1;
 	rc = sqlite3_step(stmt);
 	if (rc != SQLITE_ROW) {
@@ -520,6 +620,68 @@ store_check_integrity(struct store *s, char **cause)
 	rv = 0;
 out:
 	return store_finalize(s, stmt, rv, cause);
+}
+
+int
+store_integrity_check(struct store *s, char **cause)
+{
+	return store_check_integrity(s, true, cause);
+}
+
+/*
+ * Database files this process holds open, with how many connections:
+ * the quick check runs when the first connection to a file opens (the
+ * kiosk's UI), not again for the sync thread's own connection.
+ */
+static pthread_mutex_t store_open_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct store_opened {
+	char	*path;
+	int	 refs;
+} store_opened[8];
+
+/* Count a connection to path; true when it is the first in this process. */
+static bool
+store_opened_add(const char *path)
+{
+	size_t i, free_slot = SIZE_MAX;
+	bool first = true;
+
+	pthread_mutex_lock(&store_open_lock);
+	for (i = 0; i < sizeof store_opened / sizeof store_opened[0]; i++) {
+		if (store_opened[i].path == NULL) {
+			if (free_slot == SIZE_MAX)
+				free_slot = i;
+		} else if (strcmp(store_opened[i].path, path) == 0) {
+			store_opened[i].refs++;
+			first = false;
+			break;
+		}
+	}
+	if (first && free_slot != SIZE_MAX) {
+		store_opened[free_slot].path = xstrdup(path);
+		store_opened[free_slot].refs = 1;
+	}
+	pthread_mutex_unlock(&store_open_lock);
+	return first;
+}
+
+static void
+store_opened_drop(const char *path)
+{
+	size_t i;
+
+	pthread_mutex_lock(&store_open_lock);
+	for (i = 0; i < sizeof store_opened / sizeof store_opened[0]; i++) {
+		if (store_opened[i].path != NULL &&
+		    strcmp(store_opened[i].path, path) == 0) {
+			if (--store_opened[i].refs == 0) {
+				free(store_opened[i].path);
+				store_opened[i].path = NULL;
+			}
+			break;
+		}
+	}
+	pthread_mutex_unlock(&store_open_lock);
 }
 
 /* Switch to WAL; the PRAGMA answers with the mode actually in force. */
@@ -585,10 +747,124 @@ store_migrate(struct store *s, char **cause)
 	return 0;
 }
 
+/*
+ * The start-up quick check of `kiosk run`, in a thread of its own so the
+ * first screen does not wait for it: it reads the whole file, which
+ * grows with the store. Its own read-only connection, without mmap and
+ * with a small page cache, so that what it reads does not stay in the
+ * kiosk's memory; at low priority, so the UI thread comes first. Storing an
+ * intake waits for its verdict (a check-in takes a minute; the check a
+ * fraction of a second) and a damaged file is never written to.
+ */
+static struct {
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 cond;
+	bool		 wanted;	/* store_check_in_background was called */
+	int		 state;		/* 0 none, 1 running, 2 ok, 3 damaged */
+	char		*path;
+	char		*cause;
+	pthread_t	 thread;
+} store_bg = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false,
+    0, NULL, NULL, 0 };
+
+void
+store_check_in_background(void)
+{
+	store_bg.wanted = true;
+}
+
+static void *
+store_bg_main(void *arg)
+{
+	struct store s = { NULL, store_bg.path, { { NULL, NULL } }, 0, false,
+	    false };
+	char *cause = NULL;
+	int rv = -1;
+
+	(void)arg;
+	/* Behind the UI thread for the CPU: nice 19, for this thread only. */
+	(void)setpriority(PRIO_PROCESS, (id_t)gettid(), 19);
+	if (sqlite3_open_v2(s.path, &s.db, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK)
+		cause = xasprintf("%s: %s", s.path, s.db != NULL ?
+		    sqlite3_errmsg(s.db) : "out of memory");
+	else if (sqlite3_busy_timeout(s.db, STORE_BUSY_TIMEOUT_MS) ==
+	    SQLITE_OK && store_exec(&s, "PRAGMA mmap_size = 0;"
+	    "PRAGMA cache_size = 16", "setting up the check", &cause) == 0)
+		rv = store_check_integrity(&s, false, &cause);
+	sqlite3_close(s.db);
+	pthread_mutex_lock(&store_bg.lock);
+	store_bg.state = rv == 0 ? 2 : 3;
+	store_bg.cause = cause;
+	pthread_cond_broadcast(&store_bg.cond);
+	pthread_mutex_unlock(&store_bg.lock);
+	return NULL;
+}
+
+/* Start the background check of path; -1 with *cause if it cannot. */
+static int
+store_bg_start(const char *path, char **cause)
+{
+	sigset_t all, old;
+	int rc;
+
+	pthread_mutex_lock(&store_bg.lock);
+	store_bg.path = xstrdup(path);
+	store_bg.state = 1;
+	pthread_mutex_unlock(&store_bg.lock);
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&store_bg.thread, NULL, store_bg_main, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		*cause = xasprintf("cannot start the database check: %s",
+		    strerror(rc));
+		pthread_mutex_lock(&store_bg.lock);
+		store_bg.state = 0;
+		pthread_mutex_unlock(&store_bg.lock);
+		return -1;
+	}
+	return 0;
+}
+
+/* Wait for the background check's thread and forget it (store_close). */
+static void
+store_bg_join(const char *path)
+{
+	if (store_bg.state == 0 || store_bg.path == NULL ||
+	    strcmp(store_bg.path, path) != 0)
+		return;
+	pthread_join(store_bg.thread, NULL);
+	free(store_bg.path);
+	free(store_bg.cause);
+	store_bg.path = store_bg.cause = NULL;
+	store_bg.state = 0;
+}
+
+int
+store_check_wait(struct store *s, char **cause)
+{
+	int rv = 0;
+
+	pthread_mutex_lock(&store_bg.lock);
+	if (store_bg.path != NULL && strcmp(store_bg.path, s->path) == 0) {
+		while (store_bg.state == 1)
+			pthread_cond_wait(&store_bg.cond, &store_bg.lock);
+		if (store_bg.state == 3) {
+			*cause = xstrdup(store_bg.cause != NULL ?
+			    store_bg.cause : "the database check failed");
+			rv = -1;
+		}
+	}
+	pthread_mutex_unlock(&store_bg.lock);
+	return rv;
+}
+
 int
 store_open(const char *state_dir, struct store **out, char **cause)
 {
 	struct store *s;
+	bool first;
 	int flags;
 
 	*out = NULL;
@@ -607,14 +883,20 @@ store_open(const char *state_dir, struct store **out, char **cause)
 		    sqlite3_errmsg(s->db) : "out of memory");
 		goto fail;
 	}
+	s->counted = true;
+	first = store_opened_add(s->path);
 	if (store_configure(s, cause) != 0 ||
 	    store_check_version(s, cause) != 0 ||
-	    store_check_integrity(s, cause) != 0 ||
+	    (first && !store_bg.wanted &&
+	    store_check_integrity(s, false, cause) != 0) ||
 	    store_set_wal(s, cause) != 0 ||
 	    store_migrate(s, cause) != 0 ||
 	    store_pragma_check(s, NULL, cause) != 0 ||
 	    store_check_sidecars(s->path, cause) != 0)
 		goto fail;
+	if (first && store_bg.wanted && store_bg_start(s->path, cause) != 0)
+		goto fail;
+	s->bg_owner = first && store_bg.wanted;
 	*out = s;
 	return 0;
 fail:
@@ -627,10 +909,16 @@ store_close(struct store *s)
 {
 	if (s == NULL)
 		return;
+	if (s->bg_owner)
+		store_bg_join(s->path);
+	while (s->ncached > 0)
+		(void)sqlite3_finalize(s->cached[--s->ncached].stmt);
 	/* Only an unfinalized statement makes this fail: a bug here. */
 	if (sqlite3_close(s->db) != SQLITE_OK)
 		fatalx(EXIT_SOFTWARE, "%s: closing: %s", s->path,
 		    sqlite3_errmsg(s->db));
+	if (s->counted)
+		store_opened_drop(s->path);
 	free(s->path);
 	free(s);
 }
@@ -692,6 +980,8 @@ store_put_intake(struct store *s, const struct store_intake *in,
 		return -1;
 	}
 	sha256_hex(in->payload, strlen(in->payload), sha);
+	if (store_check_wait(s, cause) != 0)
+		return -1;
 
 	if (store_exec(s, "BEGIN IMMEDIATE", "starting to store an intake",
 	    cause) != 0)
@@ -799,7 +1089,7 @@ store_counts(struct store *s, struct store_counts *c, char **cause)
 	int rv = -1;
 
 	memset(c, 0, sizeof *c);
-	if (store_prepare(s, &stmt, cause, "SELECT"
+	if (store_cached(s, &stmt, cause, "SELECT"
 	    " coalesce(sum(sync_state = 'pending'), 0),"
 	    " coalesce(sum(sync_state = 'sent'), 0),"
 	    " coalesce(sum(sync_state = 'parked'), 0),"
@@ -817,12 +1107,12 @@ store_counts(struct store *s, struct store_counts *c, char **cause)
 	c->parked = (long)sqlite3_column_int64(stmt, 2);
 	c->purged = (long)sqlite3_column_int64(stmt, 3);
 	c->oldest_pending_at = sqlite3_column_int64(stmt, 4);
-	rv = store_finalize(s, stmt, 0, cause);
+	rv = store_release(s, stmt, 0, cause);
 	stmt = NULL;
 	if (rv != 0)
 		return rv;
 	rv = -1;
-	if (store_prepare(s, &stmt, cause, "SELECT"
+	if (store_cached(s, &stmt, cause, "SELECT"
 	    " coalesce(sum(sync_state = 'pending'), 0),"
 	    " coalesce(sum(sync_state = 'sent'), 0),"
 	    " coalesce(sum(sync_state = 'parked'), 0)"
@@ -835,9 +1125,47 @@ store_counts(struct store *s, struct store_counts *c, char **cause)
 	c->review_pending = (long)sqlite3_column_int64(stmt, 0);
 	c->review_sent = (long)sqlite3_column_int64(stmt, 1);
 	c->review_parked = (long)sqlite3_column_int64(stmt, 2);
+	rv = store_release(s, stmt, 0, cause);
+	stmt = NULL;
+	if (rv != 0)
+		return rv;
+	rv = -1;
+	/* Decisions that cannot go before their parked check-in. */
+	if (store_cached(s, &stmt, cause, "SELECT count(*) FROM reviews r"
+	    " JOIN intakes i ON i.id = r.intake_id"
+	    " WHERE r.sync_state = 'pending' AND i.sync_state = 'parked'",
+	    "") != 0)
+		return -1;
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		*cause = store_error(s, "counting reviews");
+		goto out;
+	}
+	c->review_blocked = (long)sqlite3_column_int64(stmt, 0);
 	rv = 0;
 out:
-	return store_finalize(s, stmt, rv, cause);
+	return store_release(s, stmt, rv, cause);
+}
+
+int
+store_pending_count(struct store *s, long *n, char **cause)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rv = -1;
+
+	*n = 0;
+	if (store_cached(s, &stmt, cause, "SELECT"
+	    " (SELECT count(*) FROM intakes WHERE sync_state = 'pending') +"
+	    " (SELECT count(*) FROM reviews WHERE sync_state = 'pending')",
+	    "") != 0)
+		return -1;
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		*cause = store_error(s, "counting pending records");
+		goto out;
+	}
+	*n = (long)sqlite3_column_int64(stmt, 0);
+	rv = 0;
+out:
+	return store_release(s, stmt, rv, cause);
 }
 
 int
@@ -929,120 +1257,113 @@ store_column_dup(sqlite3_stmt *stmt, int i)
 	return t == NULL ? NULL : xstrdup((const char *)t);
 }
 
-/*
- * The earliest due record of one kind: kind, id, attempts and its due
- * time. Only small columns here; the payload is read for the winner.
- */
+/* Due records of one kind, oldest due first; the index covers the ORDER BY. */
+static const char store_sql_due_intakes[] =
+    "SELECT id, attempts, next_attempt_at, payload, payload_sha256"
+    " FROM intakes WHERE sync_state = 'pending' AND next_attempt_at <= ?1"
+    " AND payload IS NOT NULL"
+    " ORDER BY next_attempt_at, completed_at, rowid LIMIT ?2";
+static const char store_sql_due_reviews[] =
+    "SELECT r.id, r.attempts, r.next_attempt_at, r.payload, NULL"
+    " FROM reviews r JOIN intakes i ON i.id = r.intake_id"
+    " WHERE r.sync_state = 'pending' AND r.next_attempt_at <= ?1"
+    " AND i.sync_state = 'sent'"
+    " ORDER BY r.next_attempt_at, r.decided_at, r.rowid LIMIT ?2";
+
+/* Up to max due records of one kind appended to due[*n]. */
 static int
-store_due_candidate(struct store *s, int64_t now, enum store_kind kind,
-    char **id, long *attempts, int64_t *at, char **cause)
+store_due_kind(struct store *s, int64_t now, enum store_kind kind,
+    struct store_due *due, size_t max, size_t *n, char **cause)
 {
 	sqlite3_stmt *stmt = NULL;
+	struct store_due *d;
 	int rv = -1, rc;
 
-	*id = NULL;
-	if (store_prepare(s, &stmt, cause, kind == STORE_INTAKE ?
-	    "SELECT id, attempts, next_attempt_at FROM intakes"
-	    " WHERE sync_state = 'pending' AND next_attempt_at <= ?1"
-	    " AND payload IS NOT NULL"
-	    " ORDER BY next_attempt_at, completed_at, rowid LIMIT 1" :
-	    "SELECT r.id, r.attempts, r.next_attempt_at FROM reviews r"
-	    " JOIN intakes i ON i.id = r.intake_id"
-	    " WHERE r.sync_state = 'pending' AND r.next_attempt_at <= ?1"
-	    " AND i.sync_state = 'sent'"
-	    " ORDER BY r.next_attempt_at, r.decided_at, r.rowid LIMIT 1",
-	    "i", now) != 0)
+	if (store_cached(s, &stmt, cause, kind == STORE_INTAKE ?
+	    store_sql_due_intakes : store_sql_due_reviews, "ii", now,
+	    (int64_t)max) != 0)
 		return -1;
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
-		*id = store_column_dup(stmt, 0);
-		*attempts = (long)sqlite3_column_int64(stmt, 1);
-		*at = sqlite3_column_int64(stmt, 2);
-		if (*id == NULL) {
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		d = &due[(*n)++];
+		memset(d, 0, sizeof *d);
+		d->kind = kind;
+		d->id = store_column_dup(stmt, 0);
+		d->attempts = (long)sqlite3_column_int64(stmt, 1);
+		d->due_at = sqlite3_column_int64(stmt, 2);
+		d->payload = store_column_dup(stmt, 3);
+		d->sha256 = store_column_dup(stmt, 4);
+		if (d->id == NULL || d->payload == NULL) {
 			*cause = store_error(s, "reading the next record");
 			goto out;
 		}
-	} else if (rc != SQLITE_DONE) {
+	}
+	if (rc != SQLITE_DONE) {
 		*cause = store_error(s, "finding the next record to send");
 		goto out;
 	}
 	rv = 0;
 out:
-	return store_finalize(s, stmt, rv, cause);
+	return store_release(s, stmt, rv, cause);
 }
 
-/* The payload of a record by id into *payload (NULL when none). */
-static int
-store_payload_of(struct store *s, enum store_kind kind, const char *id,
-    char **payload, char **cause)
+int
+store_due_batch(struct store *s, int64_t now, struct store_due *due,
+    size_t max, size_t *n, char **cause)
 {
-	sqlite3_stmt *stmt = NULL;
+	struct store_due *all = xcalloc(2 * max + 1, sizeof *all);
+	size_t ni = 0, nr = 0, i = 0, r, k;
 	int rv = -1;
 
-	*payload = NULL;
-	if (store_prepare(s, &stmt, cause, kind == STORE_INTAKE ?
-	    "SELECT payload FROM intakes WHERE id = ?1" :
-	    "SELECT payload FROM reviews WHERE id = ?1", "t", id) != 0)
-		return -1;
-	if (sqlite3_step(stmt) != SQLITE_ROW ||
-	    (*payload = store_column_dup(stmt, 0)) == NULL) {
-		*cause = store_error(s, "reading the record to send");
+	*n = 0;
+	if (store_due_kind(s, now, STORE_INTAKE, all, max, &ni, cause) != 0)
 		goto out;
+	nr = ni;
+	if (store_due_kind(s, now, STORE_REVIEW, all, max, &nr, cause) != 0)
+		goto out;
+	/* Merge by due time; an intake wins a tie. */
+	for (r = ni, k = 0; k < max && (i < ni || r < nr); k++) {
+		if (r == nr || (i < ni && all[i].due_at <= all[r].due_at))
+			due[k] = all[i], memset(&all[i++], 0, sizeof *all);
+		else
+			due[k] = all[r], memset(&all[r++], 0, sizeof *all);
 	}
+	*n = k;
 	rv = 0;
 out:
-	return store_finalize(s, stmt, rv, cause);
+	for (k = 0; k < 2 * max + 1; k++)
+		store_due_free(&all[k]);
+	free(all);
+	return rv;
 }
 
 int
 store_next_due(struct store *s, int64_t now, struct store_due *due,
     char **cause)
 {
-	char *iid = NULL, *rid = NULL;
-	long iatt = 0, ratt = 0;
-	int64_t iat = 0, rat = 0;
-	int rv = -1;
+	size_t n;
 
 	memset(due, 0, sizeof *due);
-	if (store_due_candidate(s, now, STORE_INTAKE, &iid, &iatt, &iat,
-	    cause) != 0 ||
-	    store_due_candidate(s, now, STORE_REVIEW, &rid, &ratt, &rat,
-	    cause) != 0)
-		goto out;
-	if (iid == NULL && rid == NULL) {
-		rv = 0;
-		goto out;
-	}
-	/* The one due first; an intake wins a tie. */
-	if (iid != NULL && (rid == NULL || iat <= rat)) {
-		due->kind = STORE_INTAKE;
-		due->id = iid;
-		due->attempts = iatt;
-		iid = NULL;
-	} else {
-		due->kind = STORE_REVIEW;
-		due->id = rid;
-		due->attempts = ratt;
-		rid = NULL;
-	}
-	if (store_payload_of(s, due->kind, due->id, &due->payload, cause) != 0) {
-		store_due_free(due);
-		goto out;
-	}
-	rv = 1;
-out:
-	free(iid);
-	free(rid);
-	return rv;
+	if (store_due_batch(s, now, due, 1, &n, cause) != 0)
+		return -1;
+	return n == 1 ? 1 : 0;
 }
 
 void
 store_due_free(struct store_due *due)
 {
 	free(due->id);
+	free(due->sha256);
 	wipe_free(due->payload);
 	memset(due, 0, sizeof *due);
 }
+
+static const char store_sql_next_attempt[] =
+    "SELECT coalesce(min(t), 0) FROM ("
+    " SELECT min(next_attempt_at) AS t FROM intakes"
+    "  WHERE sync_state = 'pending' AND payload IS NOT NULL"
+    " UNION ALL SELECT min(r.next_attempt_at) FROM reviews r"
+    "  JOIN intakes i ON i.id = r.intake_id"
+    "  WHERE r.sync_state = 'pending' AND i.sync_state = 'sent')";
 
 int
 store_next_attempt_at(struct store *s, int64_t *at, char **cause)
@@ -1051,13 +1372,7 @@ store_next_attempt_at(struct store *s, int64_t *at, char **cause)
 	int rv = -1;
 
 	*at = 0;
-	if (store_prepare(s, &stmt, cause, "SELECT coalesce(min(t), 0) FROM ("
-	    " SELECT min(next_attempt_at) AS t FROM intakes"
-	    "  WHERE sync_state = 'pending' AND payload IS NOT NULL"
-	    " UNION ALL SELECT min(r.next_attempt_at) FROM reviews r"
-	    "  JOIN intakes i ON i.id = r.intake_id"
-	    "  WHERE r.sync_state = 'pending' AND i.sync_state = 'sent')",
-	    "") != 0)
+	if (store_cached(s, &stmt, cause, store_sql_next_attempt, "") != 0)
 		return -1;
 	if (sqlite3_step(stmt) != SQLITE_ROW) {
 		*cause = store_error(s, "reading the next attempt time");
@@ -1066,74 +1381,285 @@ store_next_attempt_at(struct store *s, int64_t *at, char **cause)
 	*at = sqlite3_column_int64(stmt, 0);
 	rv = 0;
 out:
-	return store_finalize(s, stmt, rv, cause);
+	return store_release(s, stmt, rv, cause);
 }
 
-/* Run one UPDATE on a record; it must touch exactly that record. */
+/*
+ * The record's state into *state (NULL: no such record); *state must
+ * hold 8 bytes.
+ */
 static int
-store_mark(struct store *s, const char *sql, const char *id, char **cause,
-    const char *types, const char *text, int64_t n)
+store_state_of(struct store *s, enum store_kind kind, const char *id,
+    char state[8], bool *found, char **cause)
 {
 	sqlite3_stmt *stmt = NULL;
-	int rv = -1;
+	const unsigned char *t;
+	int rv = -1, rc;
 
-	/* types is "tt" or "tti": extra arguments are not read. */
-	if (store_prepare(s, &stmt, cause, sql, types, id, text, n) != 0)
+	*found = false;
+	if (store_cached(s, &stmt, cause, kind == STORE_INTAKE ?
+	    "SELECT sync_state FROM intakes WHERE id = ?1" :
+	    "SELECT sync_state FROM reviews WHERE id = ?1", "t", id) != 0)
+		return -1;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		t = sqlite3_column_text(stmt, 0);
+		snprintf(state, 8, "%s", t != NULL ? (const char *)t : "");
+		*found = true;
+	} else if (rc != SQLITE_DONE) {
+		*cause = store_error(s, "reading a record's state");
+		goto out;
+	}
+	rv = 0;
+out:
+	return store_release(s, stmt, rv, cause);
+}
+
+/*
+ * Run one UPDATE on a pending record. Idempotent across senders: when the
+ * record is no longer pending, another sender (the kiosk's sync thread,
+ * `kiosk sync`, a staff console) recorded its own attempt first; that
+ * stands and this is not an error. Only a record that does not exist is.
+ */
+static int
+store_mark(struct store *s, enum store_kind kind, const char *sql,
+    const char *id, char **cause, const char *types, const char *text,
+    int64_t n)
+{
+	sqlite3_stmt *stmt = NULL;
+	char state[8];
+	bool found;
+	int rv = -1, changes;
+
+	/* types is "tti": the arguments are id, text, n. */
+	if (store_cached(s, &stmt, cause, sql, types, id, text, n) != 0)
 		return -1;
 	if (sqlite3_step(stmt) != SQLITE_DONE) {
 		*cause = xasprintf("%s: recording an attempt for %s: %s",
 		    s->path, id, sqlite3_errmsg(s->db));
 		goto out;
 	}
-	if (sqlite3_changes(s->db) != 1) {
-		*cause = xasprintf("%s: no pending record %s", s->path, id);
+	changes = sqlite3_changes(s->db);
+	rv = store_release(s, stmt, 0, cause);
+	stmt = NULL;
+	if (rv != 0 || changes == 1)
+		goto out;
+	rv = -1;
+	if (store_state_of(s, kind, id, state, &found, cause) != 0)
+		goto out;
+	if (!found) {
+		*cause = xasprintf("%s: no record %s", s->path, id);
 		goto out;
 	}
-	rv = 0;
+	rv = 0;		/* already sent or parked by another sender */
 out:
-	return store_finalize(s, stmt, rv, cause);
+	return store_release(s, stmt, rv, cause);
 }
 
 int
 store_mark_sent(struct store *s, enum store_kind kind, const char *id,
     const char *server_receipt, int64_t now, char **cause)
 {
-	char *sql = xasprintf("UPDATE %s SET sync_state = 'sent',"
-	    " attempts = attempts + 1, server_receipt = ?2, last_error = NULL,"
-	    " sent_at = ?3 WHERE id = ?1 AND sync_state = 'pending'",
-	    store_table(kind));
-	int rv;
-
-	rv = store_mark(s, sql, id, cause, "tti", server_receipt, now);
-	free(sql);
-	return rv;
+	return store_mark(s, kind, kind == STORE_INTAKE ?
+	    "UPDATE intakes SET sync_state = 'sent', attempts = attempts + 1,"
+	    " server_receipt = ?2, last_error = NULL, sent_at = ?3"
+	    " WHERE id = ?1 AND sync_state = 'pending'" :
+	    "UPDATE reviews SET sync_state = 'sent', attempts = attempts + 1,"
+	    " server_receipt = ?2, last_error = NULL, sent_at = ?3"
+	    " WHERE id = ?1 AND sync_state = 'pending'", id, cause, "tti",
+	    server_receipt, now);
 }
 
 int
 store_mark_retry(struct store *s, enum store_kind kind, const char *id,
     int64_t next_attempt_at, const char *error, char **cause)
 {
-	char *sql = xasprintf("UPDATE %s SET attempts = attempts + 1,"
-	    " last_error = ?2, next_attempt_at = ?3"
-	    " WHERE id = ?1 AND sync_state = 'pending'", store_table(kind));
-	int rv;
-
-	rv = store_mark(s, sql, id, cause, "tti", error, next_attempt_at);
-	free(sql);
-	return rv;
+	return store_mark(s, kind, kind == STORE_INTAKE ?
+	    "UPDATE intakes SET attempts = attempts + 1, last_error = ?2,"
+	    " next_attempt_at = ?3 WHERE id = ?1 AND sync_state = 'pending'" :
+	    "UPDATE reviews SET attempts = attempts + 1, last_error = ?2,"
+	    " next_attempt_at = ?3 WHERE id = ?1 AND sync_state = 'pending'",
+	    id, cause, "tti", error, next_attempt_at);
 }
 
 int
 store_mark_parked(struct store *s, enum store_kind kind, const char *id,
     const char *error, char **cause)
 {
-	char *sql = xasprintf("UPDATE %s SET sync_state = 'parked',"
-	    " attempts = attempts + 1, last_error = ?2"
-	    " WHERE id = ?1 AND sync_state = 'pending'", store_table(kind));
-	int rv;
+	return store_mark(s, kind, kind == STORE_INTAKE ?
+	    "UPDATE intakes SET sync_state = 'parked', attempts = attempts + 1,"
+	    " last_error = ?2, parked_at = ?3"
+	    " WHERE id = ?1 AND sync_state = 'pending'" :
+	    "UPDATE reviews SET sync_state = 'parked', attempts = attempts + 1,"
+	    " last_error = ?2, parked_at = ?3"
+	    " WHERE id = ?1 AND sync_state = 'pending'", id, cause, "tti",
+	    error, (int64_t)time(NULL));
+}
 
-	rv = store_mark(s, sql, id, cause, "tt", error, 0);
-	free(sql);
+/* Run a cached transaction-control statement. */
+static int
+store_tx(struct store *s, const char *sql, const char *what, char **cause)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rv = 0;
+
+	if (store_cached(s, &stmt, cause, sql, "") != 0)
+		return -1;
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		*cause = store_error(s, what);
+		rv = -1;
+	}
+	return store_release(s, stmt, rv, cause);
+}
+
+int
+store_tx_begin(struct store *s, char **cause)
+{
+	return store_tx(s, "BEGIN IMMEDIATE", "starting a transaction", cause);
+}
+
+int
+store_tx_commit(struct store *s, char **cause)
+{
+	if (store_tx(s, "COMMIT", "committing", cause) != 0) {
+		store_rollback(s, cause);
+		return -1;
+	}
+	return 0;
+}
+
+void
+store_tx_rollback(struct store *s)
+{
+	char *cause = NULL;
+
+	store_rollback(s, &cause);
+	free(cause);
+}
+
+int
+store_due_not_after(struct store *s, int64_t now, int64_t limit, long *n,
+    char **cause)
+{
+	static const char *const sql[] = {
+		"UPDATE intakes SET next_attempt_at = ?1"
+		" WHERE sync_state = 'pending' AND next_attempt_at > ?2",
+		"UPDATE reviews SET next_attempt_at = ?1"
+		" WHERE sync_state = 'pending' AND next_attempt_at > ?2",
+	};
+	sqlite3_stmt *stmt = NULL;
+	size_t i;
+	int rv = 0;
+
+	*n = 0;
+	for (i = 0; i < 2 && rv == 0; i++) {
+		if (store_cached(s, &stmt, cause, sql[i], "ii", now, limit) != 0)
+			return -1;
+		if (sqlite3_step(stmt) != SQLITE_DONE) {
+			*cause = store_error(s, "correcting due times");
+			rv = -1;
+		} else
+			*n += sqlite3_changes(s->db);
+		rv = store_release(s, stmt, rv, cause);
+	}
+	return rv;
+}
+
+static const char store_sql_parked[] =
+    "SELECT 0, id, last_error, coalesce(parked_at, 0) FROM intakes"
+    " WHERE sync_state = 'parked'"
+    " UNION ALL SELECT 1, id, last_error, coalesce(parked_at, 0)"
+    " FROM reviews WHERE sync_state = 'parked'"
+    " ORDER BY 4, 2";
+
+int
+store_each_parked(struct store *s,
+    int (*fn)(const struct store_parked *, void *), void *arg, char **cause)
+{
+	sqlite3_stmt *stmt = NULL;
+	struct store_parked p;
+	int rv = -1, rc;
+
+	if (store_cached(s, &stmt, cause, store_sql_parked, "") != 0)
+		return -1;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		p.kind = sqlite3_column_int(stmt, 0) == 1 ? STORE_REVIEW :
+		    STORE_INTAKE;
+		p.id = (const char *)sqlite3_column_text(stmt, 1);
+		p.reason = (const char *)sqlite3_column_text(stmt, 2);
+		p.parked_at = sqlite3_column_int64(stmt, 3);
+		if (p.id == NULL) {
+			*cause = store_error(s, "reading a parked record");
+			goto out;
+		}
+		if ((rv = fn(&p, arg)) != 0)
+			goto out;
+	}
+	if (rc != SQLITE_DONE) {
+		*cause = store_error(s, "listing parked records");
+		goto out;
+	}
+	rv = 0;
+out:
+	return store_release(s, stmt, rv, cause);
+}
+
+int
+store_requeue(struct store *s, const char *id, const char *actor,
+    int64_t now, long *n, char **cause)
+{
+	static const char *const sql[] = {
+		"UPDATE intakes SET sync_state = 'pending', next_attempt_at = ?2,"
+		" parked_at = NULL WHERE sync_state = 'parked'"
+		" AND (?1 IS NULL OR id = ?1)",
+		"UPDATE reviews SET sync_state = 'pending', next_attempt_at = ?2,"
+		" parked_at = NULL WHERE sync_state = 'parked'"
+		" AND (?1 IS NULL OR id = ?1)",
+	};
+	sqlite3_stmt *stmt = NULL;
+	char *subject = NULL;
+	size_t i;
+	int rv = -1;
+
+	*n = 0;
+	if (store_tx_begin(s, cause) != 0)
+		return -1;
+	for (i = 0; i < 2; i++) {
+		if (store_cached(s, &stmt, cause, sql[i], "ti", id, now) != 0)
+			goto out;
+		if (sqlite3_step(stmt) != SQLITE_DONE) {
+			*cause = store_error(s, "putting parked records back");
+			goto out;
+		}
+		*n += sqlite3_changes(s->db);
+		if (store_release(s, stmt, 0, cause) != 0)
+			goto out;
+	}
+	stmt = NULL;
+	if (*n > 0) {
+		subject = id != NULL ? xstrdup(id) :
+		    xasprintf("%ld parked records", *n);
+		if (store_audit(s, actor, "requeue", subject, cause) != 0)
+			goto out;
+		/* Staff have seen to it; a record still damaged says so again. */
+		if (store_cached(s, &stmt, cause, "DELETE FROM meta"
+		    " WHERE key = 'damaged'", "") != 0)
+			goto out;
+		if (sqlite3_step(stmt) != SQLITE_DONE) {
+			*cause = store_error(s, "clearing the damage alert");
+			goto out;
+		}
+		if (store_release(s, stmt, 0, cause) != 0)
+			goto out;
+		stmt = NULL;
+	}
+	rv = store_tx_commit(s, cause);
+	stmt = NULL;
+out:
+	free(subject);
+	rv = store_release(s, stmt, rv, cause);
+	if (rv != 0)
+		store_rollback(s, cause);
 	return rv;
 }
 
@@ -1188,7 +1714,7 @@ store_meta_set(struct store *s, const char *key, const char *value,
 	sqlite3_stmt *stmt = NULL;
 	int rv = -1;
 
-	if (store_prepare(s, &stmt, cause, "INSERT INTO meta (key, value)"
+	if (store_cached(s, &stmt, cause, "INSERT INTO meta (key, value)"
 	    " VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2",
 	    "tt", key, value) != 0)
 		return -1;
@@ -1198,7 +1724,7 @@ store_meta_set(struct store *s, const char *key, const char *value,
 	}
 	rv = 0;
 out:
-	return store_finalize(s, stmt, rv, cause);
+	return store_release(s, stmt, rv, cause);
 }
 
 int
@@ -1208,7 +1734,7 @@ store_meta_get(struct store *s, const char *key, char **value, char **cause)
 	int rv = -1, rc;
 
 	*value = NULL;
-	if (store_prepare(s, &stmt, cause, "SELECT value FROM meta"
+	if (store_cached(s, &stmt, cause, "SELECT value FROM meta"
 	    " WHERE key = ?1", "t", key) != 0)
 		return -1;
 	rc = sqlite3_step(stmt);
@@ -1220,7 +1746,7 @@ store_meta_get(struct store *s, const char *key, char **value, char **cause)
 	}
 	rv = 0;
 out:
-	return store_finalize(s, stmt, rv, cause);
+	return store_release(s, stmt, rv, cause);
 }
 
 int
@@ -1371,7 +1897,12 @@ store_purge(struct store *s, int64_t cutoff, int64_t now, long *purged,
 	    "DELETE FROM temp.purge_ids", "", 0, 0) != 0 ||
 	    store_run(s, "marking intakes to purge", NULL, cause,
 	    "INSERT INTO temp.purge_ids SELECT i.id FROM intakes i"
-	    " WHERE i.payload IS NOT NULL AND i.sync_state = 'sent'"
+	    /* a decision comes after its intake: only intakes completed
+	     * before the cutoff can qualify, found by their index (the
+	     * unary + keeps the planner off the sync_state index), so
+	     * start-up does not scan every stored intake */
+	    " WHERE i.payload IS NOT NULL AND +i.sync_state = 'sent'"
+	    " AND i.completed_ms < ?1 * 1000"
 	    " AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.intake_id = i.id"
 	    "  AND r.sync_state <> 'sent')"
 	    " AND coalesce((SELECT max(r.decided_at) FROM reviews r"
@@ -1487,6 +2018,8 @@ store_due_now(struct store *s, int64_t now, char **cause)
 	    store_run(s, "making reviews due", NULL, cause, "UPDATE reviews"
 	    " SET next_attempt_at = ?1 WHERE sync_state = 'pending'"
 	    " AND next_attempt_at > ?1", "i", now, 0) != 0 ||
+	    store_run(s, "lifting the pause", NULL, cause, "DELETE FROM meta"
+	    " WHERE key IN ('paused_until', 'pause_reason')", "", 0, 0) != 0 ||
 	    store_exec(s, "COMMIT", "committing sync now", cause) != 0) {
 		store_rollback(s, cause);
 		return -1;

@@ -2,7 +2,9 @@
  * sync.c: at-least-once delivery of stored intakes and reviews to the
  * clinic server; the Idempotency-Key (the record's id) lets the server
  * make it exactly-once. A record is marked sent only on a receipt that
- * names it; every attempt is recorded in the store in one statement.
+ * names it. Outcomes are committed in batches (SYNC_BATCH) together
+ * with the notes for `kiosk status`; marking is idempotent, so several
+ * senders may share one store.
  * Logs name record ids and attempt results, never anything personal.
  */
 #include "sync.h"
@@ -26,6 +28,25 @@
 
 #define SYNC_SLOW_MIN_S 60L
 #define SYNC_MAX_RECEIPT 1000
+/*
+ * Outcomes are committed together: up to SYNC_BATCH records or
+ * SYNC_BATCH_MS, whichever comes first, in one transaction. A crash
+ * loses at most those marks; the records are sent again with the same
+ * Idempotency-Key and the server replays its receipts.
+ */
+#define SYNC_BATCH 256
+#define SYNC_BATCH_MS 500
+#define SYNC_INTEGRITY_S 86400	/* the full integrity check, daily */
+
+/* An attempt's outcome waiting for the next commit. */
+struct sync_note {
+	enum store_kind kind;
+	char *id;
+	enum sync_verdict verdict;
+	char *receipt;		/* SYNC_SENT */
+	char *words;		/* otherwise */
+	int64_t at;		/* sent or parked at, or the next attempt */
+};
 
 struct sync;
 
@@ -62,11 +83,27 @@ struct sync {
 	bool woken;
 	bool running;
 	pthread_t thread;
-	/* Notes for `kiosk status`, written once a pass, not once a record. */
+	/* Notes for `kiosk status`, written with each batch of outcomes. */
 	bool error_noted;	/* last_error or alert is set in the store */
-	int64_t attempted_at;	/* this pass: last attempt, last success */
+	int64_t attempted_at;	/* this batch: last attempt, last success */
 	int64_t succeeded_at;
+	struct sync_note notes[SYNC_BATCH];
+	size_t nnotes;
+	int64_t first_note_ms;	/* when the oldest uncommitted note came */
+	char *error_words;	/* last_error to write (error_dirty) */
+	char *alert_words;	/* alert to write (alert_dirty) */
+	bool error_dirty, alert_dirty;
+	int64_t pause_until;	/* a server-wide pause to keep (pause_dirty) */
+	char *pause_words;
+	bool pause_dirty, pause_noted;
+	char *damaged_words;	/* the "damaged" alert (damaged_dirty) */
+	bool damaged_dirty;
+	bool reload_token;	/* the server refused the credentials */
+	long n_sent, n_retried, n_parked;	/* this pass, for syslog */
+	int64_t integrity_at;	/* last full integrity check */
 };
+
+static void sync_notes_clear(struct sync *);
 
 void
 sync_outcome_free(struct sync_outcome *o)
@@ -98,6 +135,19 @@ sync_receipt(const char *body, const char *id)
 	return out;
 }
 
+/* A JSON receipt whose "id" is a string: a receipt, for another record. */
+static bool
+sync_receipt_other(const char *body)
+{
+	cJSON *root = cJSON_Parse(body);
+	bool other;
+
+	other = cJSON_IsObject(root) && cJSON_IsString(
+	    cJSON_GetObjectItemCaseSensitive(root, "id"));
+	cJSON_Delete(root);
+	return other;
+}
+
 static void
 sync_retry(struct sync_outcome *o, bool stop_pass, char *words)
 {
@@ -117,6 +167,12 @@ sync_classify_status(const struct http_result *r, const char *id,
 		if ((o->receipt = sync_receipt(r->body, id)) != NULL) {
 			o->verdict = SYNC_SENT;
 			o->words = xasprintf("delivered (HTTP %ld)", st);
+			return;
+		}
+		if (sync_receipt_other(r->body)) {
+			sync_retry(o, true, xasprintf("the server's receipt "
+			    "(HTTP %ld) names another record, not %s; not "
+			    "marked sent", st, id));
 			return;
 		}
 		sync_retry(o, true, xasprintf("the answer (HTTP %ld) was not "
@@ -327,11 +383,17 @@ sync_new(const struct config *cfg, struct sync **out, char **cause)
 	o.stop = &s->stop;
 	o.content_type = s->format->content_type;
 	o.extra_header = s->format->extra_header;
-	if ((cfg->server_format == CONFIG_FORMAT_FHIR &&
+	if (cfg->server_format == CONFIG_FORMAT_FHIR &&
 	    (form_load(cfg->form, &s->form, cause) != 0 ||
-	    fhir_form_check(s->form, cause) != 0)) ||
-	    store_open(cfg->state_dir, &s->store, cause) != 0 ||
-	    http_new(&o, &s->http, cause) != 0) {
+	    fhir_form_check(s->form, cause) != 0)) {
+		sync_free(s);
+		return -1;
+	}
+	if (store_open(cfg->state_dir, &s->store, cause) != 0) {
+		sync_free(s);
+		return SYNC_NO_STORE;
+	}
+	if (http_new(&o, &s->http, cause) != 0) {
 		sync_free(s);
 		return -1;
 	}
@@ -345,6 +407,11 @@ sync_free(struct sync *s)
 {
 	if (s == NULL)
 		return;
+	sync_notes_clear(s);
+	free(s->error_words);
+	free(s->alert_words);
+	free(s->pause_words);
+	free(s->damaged_words);
 	http_free(s->http);
 	store_close(s->store);
 	form_free(s->form);
@@ -367,62 +434,52 @@ kind_name(enum store_kind k)
 	return k == STORE_REVIEW ? "review" : "intake";
 }
 
-/*
- * Record the outcome of one attempt made at `now` (after the answer came):
- * returns when the record is next due (0 when sent or parked), or -1.
- */
+/* Milliseconds on the monotonic clock, for the batch window. */
 static int64_t
-sync_record(struct sync *s, const struct store_due *due,
-    const struct sync_outcome *o, int64_t now, char **cause)
+sync_mono_ms(void)
 {
-	uint32_t rnd = 0;
-	long delay;
+	struct timespec ts;
 
-	s->attempted_at = now;
-	if (o->verdict == SYNC_SENT) {
-		syslog(LOG_INFO, "%s %s sent", kind_name(due->kind), due->id);
-		s->succeeded_at = now;
-		if (store_mark_sent(s->store, due->kind, due->id, o->receipt,
-		    now, cause) != 0)
-			return -1;
-		if (s->error_noted &&
-		    (store_meta_set(s->store, "last_error", NULL, cause) != 0 ||
-		    store_meta_set(s->store, "alert", NULL, cause) != 0))
-			return -1;
-		s->error_noted = false;
-		return 0;
-	}
-	if (store_meta_set(s->store, "last_error", o->words, cause) != 0 ||
-	    (o->alert && store_meta_set(s->store, "alert", o->words,
-	    cause) != 0))
-		return -1;
-	s->error_noted = true;
-	if (o->verdict == SYNC_PARK) {
-		syslog(LOG_WARNING, "%s %s parked: %s", kind_name(due->kind),
-		    due->id, o->words);
-		return store_mark_parked(s->store, due->kind, due->id, o->words,
-		    cause) == 0 ? 0 : -1;
-	}
-	if (random_bytes(&rnd, sizeof rnd) != 0)
-		rnd = (uint32_t)now;
-	delay = sync_backoff(due->attempts + 1, s->backoff_max_s,
-	    o->retry_after_s, o->slow, rnd);
-	syslog(LOG_NOTICE, "%s %s not delivered (attempt %ld), retry in %ld s: "
-	    "%s", kind_name(due->kind), due->id, due->attempts + 1, delay,
-	    o->words);
-	/* now is truncated to the second: round up so Retry-After holds. */
-	if (store_mark_retry(s->store, due->kind, due->id, now + delay + 1,
-	    o->words, cause) != 0)
-		return -1;
-	return now + delay + 1;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Save when this pass last tried and last delivered, for `kiosk status`. */
-static int
-sync_note_times(struct sync *s, char **cause)
+/*
+ * The furthest ahead a due time or a pause can legitimately be: the
+ * longest backoff (Retry-After is clamped to it) or the slow retry.
+ * Anything later was computed while the clock was ahead.
+ */
+static int64_t
+sync_horizon(const struct sync *s)
 {
-	char when[21];
+	return (s->backoff_max_s > SYNC_SLOW_MIN_S ? s->backoff_max_s :
+	    SYNC_SLOW_MIN_S) + 2;
+}
 
+static void
+sync_set_words(char **slot, bool *dirty, const char *words)
+{
+	free(*slot);
+	*slot = words != NULL ? xstrdup(words) : NULL;
+	*dirty = true;
+}
+
+/* Write the notes' meta changes; inside the batch's transaction. */
+static int
+sync_flush_meta(struct sync *s, char **cause)
+{
+	char when[21], *until;
+	int rv = 0;
+
+	if (s->error_dirty && store_meta_set(s->store, "last_error",
+	    s->error_words, cause) != 0)
+		return -1;
+	if (s->alert_dirty && store_meta_set(s->store, "alert",
+	    s->alert_words, cause) != 0)
+		return -1;
+	if (s->damaged_dirty && store_meta_set(s->store, "damaged",
+	    s->damaged_words, cause) != 0)
+		return -1;
 	if (s->attempted_at != 0) {
 		time_rfc3339(s->attempted_at, when);
 		if (store_meta_set(s->store, "last_attempt_at", when, cause) != 0)
@@ -433,11 +490,207 @@ sync_note_times(struct sync *s, char **cause)
 		if (store_meta_set(s->store, "last_success_at", when, cause) != 0)
 			return -1;
 	}
-	s->attempted_at = s->succeeded_at = 0;
-	return 0;
+	if (s->pause_dirty) {
+		until = s->pause_words != NULL ?
+		    xasprintf("%lld", (long long)s->pause_until) : NULL;
+		rv = store_meta_set(s->store, "paused_until", until, cause);
+		if (rv == 0)
+			rv = store_meta_set(s->store, "pause_reason",
+			    s->pause_words, cause);
+		free(until);
+	}
+	return rv;
 }
 
-/* Post one record and record what came of it; *next as sync_record's. */
+static void
+sync_notes_clear(struct sync *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nnotes; i++) {
+		free(s->notes[i].id);
+		free(s->notes[i].receipt);
+		free(s->notes[i].words);
+	}
+	s->nnotes = 0;
+	s->error_dirty = s->alert_dirty = s->pause_dirty = false;
+	s->damaged_dirty = false;
+	s->attempted_at = s->succeeded_at = 0;
+}
+
+/* Commit every waiting outcome and the notes for status in one transaction. */
+static int
+sync_flush(struct sync *s, char **cause)
+{
+	const struct sync_note *n;
+	size_t i;
+	int rc = 0;
+
+	if (s->nnotes == 0 && !s->error_dirty && !s->alert_dirty &&
+	    !s->pause_dirty && !s->damaged_dirty && s->attempted_at == 0)
+		return 0;
+	if (store_tx_begin(s->store, cause) != 0)
+		goto out;
+	for (i = 0; i < s->nnotes && rc == 0; i++) {
+		n = &s->notes[i];
+		if (n->verdict == SYNC_SENT)
+			rc = store_mark_sent(s->store, n->kind, n->id,
+			    n->receipt, n->at, cause);
+		else if (n->verdict == SYNC_PARK)
+			rc = store_mark_parked(s->store, n->kind, n->id,
+			    n->words, cause);
+		else
+			rc = store_mark_retry(s->store, n->kind, n->id, n->at,
+			    n->words, cause);
+	}
+	if (rc != 0 || sync_flush_meta(s, cause) != 0) {
+		store_tx_rollback(s->store);
+		goto out;
+	}
+	if (store_tx_commit(s->store, cause) != 0)
+		goto out;
+	sync_notes_clear(s);
+	return 0;
+out:
+	sync_notes_clear(s);
+	return -1;
+}
+
+/* Keep an outcome for the next commit. */
+static void
+sync_note(struct sync *s, const struct store_due *due,
+    enum sync_verdict verdict, const struct sync_outcome *o, int64_t at)
+{
+	struct sync_note *n = &s->notes[s->nnotes++];
+
+	if (s->nnotes == 1)
+		s->first_note_ms = sync_mono_ms();
+	n->kind = due->kind;
+	n->id = xstrdup(due->id);
+	n->verdict = verdict;
+	n->receipt = o->receipt != NULL ? xstrdup(o->receipt) : NULL;
+	n->words = o->words != NULL ? xstrdup(o->words) : NULL;
+	n->at = at;
+}
+
+/* A failure for `kiosk status` and staff: last_error, alert, pause. */
+static void
+sync_note_failure(struct sync *s, const struct sync_outcome *o,
+    int64_t next)
+{
+	sync_set_words(&s->error_words, &s->error_dirty, o->words);
+	if (o->alert)
+		sync_set_words(&s->alert_words, &s->alert_dirty, o->words);
+	s->error_noted = true;
+	/*
+	 * The server asked everyone to wait (429/503 with Retry-After), or
+	 * refused the kiosk's credentials or certificate: no record will
+	 * fare better before `next`. Kept in the store so that another
+	 * `kiosk sync --once` or a restarted kiosk waits too.
+	 */
+	if (o->verdict == SYNC_RETRY && o->stop_pass &&
+	    (o->alert || o->retry_after_s > 0)) {
+		s->pause_until = next;
+		sync_set_words(&s->pause_words, &s->pause_dirty, o->words);
+		s->pause_noted = true;
+	}
+}
+
+/*
+ * Note the outcome of one attempt made at `now` (after the answer came):
+ * returns when the record is next due (0 when sent or parked).
+ */
+static int64_t
+sync_record(struct sync *s, const struct store_due *due,
+    const struct sync_outcome *o, int64_t now)
+{
+	uint32_t rnd = 0;
+	long delay;
+
+	s->attempted_at = now;
+	if (o->verdict == SYNC_SENT) {
+		s->succeeded_at = now;
+		s->n_sent++;
+		sync_note(s, due, SYNC_SENT, o, now);
+		if (s->error_noted) {
+			sync_set_words(&s->error_words, &s->error_dirty, NULL);
+			sync_set_words(&s->alert_words, &s->alert_dirty, NULL);
+			s->error_noted = false;
+		}
+		if (s->pause_noted) {
+			sync_set_words(&s->pause_words, &s->pause_dirty, NULL);
+			s->pause_noted = false;
+		}
+		return 0;
+	}
+	if (o->verdict == SYNC_PARK) {
+		syslog(LOG_WARNING, "%s %s parked: %s", kind_name(due->kind),
+		    due->id, o->words);
+		s->n_parked++;
+		sync_note(s, due, SYNC_PARK, o, now);
+		sync_note_failure(s, o, 0);
+		return 0;
+	}
+	if (random_bytes(&rnd, sizeof rnd) != 0)
+		rnd = (uint32_t)now;
+	delay = sync_backoff(due->attempts + 1, s->backoff_max_s,
+	    o->retry_after_s, o->slow, rnd);
+	syslog(LOG_NOTICE, "%s %s not delivered (attempt %ld), retry in %ld s: "
+	    "%s", kind_name(due->kind), due->id, due->attempts + 1, delay,
+	    o->words);
+	s->n_retried++;
+	/* now is truncated to the second: round up so Retry-After holds. */
+	sync_note(s, due, SYNC_RETRY, o, now + delay + 1);
+	sync_note_failure(s, o, now + delay + 1);
+	return now + delay + 1;
+}
+
+/* A stored payload that no longer matches its SHA-256 is never sent. */
+static bool
+sync_damaged(const struct store_due *due)
+{
+	char sha[65];
+
+	if (due->sha256 == NULL)
+		return false;
+	sha256_hex(due->payload, strlen(due->payload), sha);
+	return strcmp(sha, due->sha256) != 0;
+}
+
+static void
+sync_park_damaged(struct sync *s, const struct store_due *due, int64_t now)
+{
+	struct sync_outcome o;
+
+	memset(&o, 0, sizeof o);
+	o.verdict = SYNC_PARK;
+	o.words = xasprintf("%s %s is damaged on the kiosk (its stored "
+	    "check-in no longer matches its checksum): not sent, kept for "
+	    "clinic IT", kind_name(due->kind), due->id);
+	syslog(LOG_ERR, "%s %s damaged: payload does not match its SHA-256; "
+	    "parked, not sent", kind_name(due->kind), due->id);
+	sync_record(s, due, &o, now);
+	/* A staff alert that a later delivery does not clear. */
+	sync_set_words(&s->damaged_words, &s->damaged_dirty, o.words);
+	sync_outcome_free(&o);
+}
+
+/* Before the next attempt after a refusal, read the token file again. */
+static void
+sync_reload_token(struct sync *s)
+{
+	char *cause = NULL;
+
+	if (!s->reload_token)
+		return;
+	s->reload_token = false;
+	if (http_reload_token(s->http, &cause) != 0) {
+		syslog(LOG_WARNING, "sync: %s", cause);
+		free(cause);
+	}
+}
+
+/* Post one record and note what came of it; *next as sync_record's. */
 static int
 sync_one(struct sync *s, const struct store_due *due, bool *stop_pass,
     int64_t *next, char **cause)
@@ -448,6 +701,12 @@ sync_one(struct sync *s, const struct store_due *due, bool *stop_pass,
 	size_t n = 0;
 	int rc;
 
+	*stop_pass = false;
+	if (sync_damaged(due)) {
+		sync_park_damaged(s, due, (int64_t)time(NULL));
+		*next = 0;
+		return 0;
+	}
 	if (s->format->body(s, due, &body, &n, &why) != 0) {
 		/* This record cannot be put in the format: keep it, say why. */
 		memset(&o, 0, sizeof o);
@@ -456,12 +715,15 @@ sync_one(struct sync *s, const struct store_due *due, bool *stop_pass,
 		o.words = why;
 		goto record;
 	}
+	sync_reload_token(s);
 	rc = http_post(s->http, due->kind == STORE_REVIEW ? s->url_reviews :
 	    s->url_intakes, due->id, body, &res, cause);
 	wipe_free(body);
 	if (rc != 0)
 		return -1;
 	s->format->classify(&res, due->id, n, &o);
+	if (res.fail == HTTP_OK && (res.status == 401 || res.status == 403))
+		s->reload_token = true;
 	http_result_free(&res);
 	if (s->stop && o.verdict != SYNC_SENT) {
 		/* Interrupted by a shutdown: not a real attempt. */
@@ -470,46 +732,102 @@ sync_one(struct sync *s, const struct store_due *due, bool *stop_pass,
 		return 0;
 	}
 record:
-	*next = sync_record(s, due, &o, (int64_t)time(NULL), cause);
+	*next = sync_record(s, due, &o, (int64_t)time(NULL));
 	*stop_pass = o.stop_pass;
 	sync_outcome_free(&o);
-	return *next < 0 ? -1 : 0;
+	return 0;
 }
 
-/* Count what is still pending (intakes and reviews). */
+/*
+ * The server-wide pause kept in the store, when it still holds at now
+ * (a pause further ahead than any the engine sets is a clock that was
+ * ahead: ignored). 0 when none.
+ */
 static int
-sync_left(struct sync *s, long *left, char **cause)
+sync_stored_pause(struct sync *s, int64_t now, int64_t *until, char **cause)
 {
-	struct store_counts c;
+	char *v = NULL, *end;
+	long long t;
 
-	if (store_counts(s->store, &c, cause) != 0)
+	*until = 0;
+	if (store_meta_get(s->store, "paused_until", &v, cause) != 0)
 		return -1;
-	*left = c.pending + c.review_pending;
+	if (v != NULL) {
+		errno = 0;
+		t = strtoll(v, &end, 10);
+		if (errno == 0 && *end == '\0' && t > now &&
+		    t <= now + sync_horizon(s))
+			*until = t;
+		s->pause_noted = true;
+	}
+	free(v);
 	return 0;
+}
+
+/* Send every due record, batch by batch; *stop_pass when told to pause. */
+static int
+sync_drain(struct sync *s, int64_t now, bool *stop_pass, int64_t *next,
+    char **cause)
+{
+	struct store_due due[SYNC_BATCH];
+	size_t n = 0, i;
+	int rv = 0;
+
+	while (!s->stop && !*stop_pass && rv == 0) {
+		if (store_due_batch(s->store, now, due, SYNC_BATCH, &n,
+		    cause) != 0)
+			return -1;
+		if (n == 0)
+			break;
+		for (i = 0; i < n && !s->stop && !*stop_pass && rv == 0; i++) {
+			rv = sync_one(s, &due[i], stop_pass, next, cause);
+			if (rv == 0 && (s->nnotes == SYNC_BATCH ||
+			    sync_mono_ms() - s->first_note_ms >= SYNC_BATCH_MS))
+				rv = sync_flush(s, cause);
+		}
+		for (i = 0; i < n; i++)
+			store_due_free(&due[i]);
+		if (rv == 0)
+			rv = sync_flush(s, cause);
+		now = (int64_t)time(NULL);
+	}
+	return rv;
 }
 
 int
 sync_pass(struct sync *s, int64_t now, long *left, char **cause)
 {
-	struct store_due due;
 	bool stop_pass = false;
-	int64_t next = 0;
-	int rc;
+	int64_t next = 0, paused;
+	long fixed = 0;
+	int rv;
 
-	while (!s->stop && !stop_pass) {
-		rc = store_next_due(s->store, now, &due, cause);
-		if (rc < 0)
-			return -1;
-		if (rc == 0)
-			break;
-		rc = sync_one(s, &due, &stop_pass, &next, cause);
-		store_due_free(&due);
-		if (rc != 0)
-			return -1;
-		now = (int64_t)time(NULL);
-	}
-	if (sync_note_times(s, cause) != 0)
+	s->n_sent = s->n_retried = s->n_parked = 0;
+	if (store_check_wait(s->store, cause) != 0)
 		return -1;
+	if (store_due_not_after(s->store, now, now + sync_horizon(s), &fixed,
+	    cause) != 0 || sync_stored_pause(s, now, &paused, cause) != 0)
+		return -1;
+	if (fixed > 0)
+		syslog(LOG_NOTICE, "sync: %ld records were due in the future "
+		    "(the clock was ahead): due now", fixed);
+	if (paused != 0) {
+		pthread_mutex_lock(&s->lock);
+		s->not_before = paused;
+		pthread_mutex_unlock(&s->lock);
+		return store_pending_count(s->store, left, cause);
+	}
+	rv = sync_drain(s, now, &stop_pass, &next, cause);
+	if (rv == 0)
+		rv = sync_flush(s, cause);
+	else
+		sync_notes_clear(s);
+	if (s->n_sent + s->n_retried + s->n_parked > 0)
+		syslog(LOG_INFO, "sync pass: %ld sent, %ld to retry, %ld parked",
+		    s->n_sent, s->n_retried, s->n_parked);
+	if (rv != 0)
+		return -1;
+	now = (int64_t)time(NULL);
 	pthread_mutex_lock(&s->lock);
 	if (stop_pass && !s->stop) {
 		s->fail_streak++;
@@ -517,7 +835,40 @@ sync_pass(struct sync *s, int64_t now, long *left, char **cause)
 	} else if (!stop_pass)
 		s->fail_streak = 0;
 	pthread_mutex_unlock(&s->lock);
-	return sync_left(s, left, cause);
+	return store_pending_count(s->store, left, cause);
+}
+
+int
+sync_pending_words(struct sync *s, int64_t now, char **words, char **cause)
+{
+	struct store_counts c;
+	int64_t next = 0, paused = 0;
+	char *why = NULL, *when, *blocked;
+
+	*words = NULL;
+	if (store_counts(s->store, &c, cause) != 0 ||
+	    store_next_attempt_at(s->store, &next, cause) != 0 ||
+	    sync_stored_pause(s, now, &paused, cause) != 0)
+		return -1;
+	if (paused != 0) {
+		if (store_meta_get(s->store, "pause_reason", &why, cause) != 0)
+			return -1;
+		next = paused;
+	} else if (store_meta_get(s->store, "last_error", &why, cause) != 0)
+		return -1;
+	when = next == 0 ? xstrdup("none due (waiting on parked check-ins)") :
+	    next <= now ? xstrdup("now") :
+	    xasprintf("in %lld s", (long long)(next - now));
+	blocked = c.review_blocked > 0 ? xasprintf(" (%ld wait on a parked "
+	    "check-in)", c.review_blocked) : xstrdup("");
+	*words = xasprintf("%ld intakes and %ld reviews%s still pending; "
+	    "%snext attempt %s: %s", c.pending, c.review_pending, blocked,
+	    paused != 0 ? "the server asked for a pause; " : "", when,
+	    why != NULL ? why : "waiting out a retry delay");
+	free(when);
+	free(blocked);
+	free(why);
+	return 0;
 }
 
 /* Seconds until the next pass should start. */
@@ -543,6 +894,50 @@ sync_wait_s(struct sync *s, int64_t now)
 	return wait;
 }
 
+/*
+ * The full integrity check, daily, from the sync thread so that start-up
+ * does not wait for it (start-up runs the quick check). A damaged file
+ * raises a staff alert.
+ */
+static void
+sync_integrity(struct sync *s, int64_t now)
+{
+	char *cause = NULL, *v = NULL;
+
+	if (s->integrity_at == 0) {
+		if (store_meta_get(s->store, "integrity_checked_at", &v,
+		    &cause) != 0)
+			goto out;
+		s->integrity_at = v != NULL ? strtoll(v, NULL, 10) : 0;
+		free(v);
+		v = NULL;
+		if (s->integrity_at == 0) {
+			/* First run: the quick check just passed; a day from now. */
+			s->integrity_at = now;
+			v = xasprintf("%lld", (long long)now);
+			(void)store_meta_set(s->store, "integrity_checked_at", v,
+			    &cause);
+			goto out;
+		}
+	}
+	if (now >= s->integrity_at && now - s->integrity_at < SYNC_INTEGRITY_S)
+		return;
+	s->integrity_at = now;
+	if (store_integrity_check(s->store, &cause) != 0) {
+		syslog(LOG_CRIT, "store: %s", cause);
+		(void)store_meta_set(s->store, "alert", "the kiosk's database "
+		    "failed its integrity check: call clinic IT", &v);
+		goto out;
+	}
+	v = xasprintf("%lld", (long long)now);
+	(void)store_meta_set(s->store, "integrity_checked_at", v, &cause);
+out:
+	if (cause != NULL)
+		syslog(LOG_ERR, "store: %s", cause);
+	free(cause);
+	free(v);
+}
+
 void
 sync_loop(struct sync *s)
 {
@@ -566,6 +961,8 @@ sync_loop(struct sync *s)
 			s->not_before = now + s->interval_s;
 			pthread_mutex_unlock(&s->lock);
 		}
+		if (!s->stop)
+			sync_integrity(s, (int64_t)time(NULL));
 		wait = sync_wait_s(s, (int64_t)time(NULL));
 		pthread_mutex_lock(&s->lock);
 		clock_gettime(CLOCK_REALTIME, &until);

@@ -469,6 +469,15 @@ decide_key(struct ui *ui, const struct key *k)
 	return SE_NONE;
 }
 
+static int sync_focus;	/* 0: Sync now, 1: Requeue parked */
+
+static void
+sync_page_enter(struct ui *ui)
+{
+	(void)ui;
+	sync_focus = 0;
+}
+
 /* "3 h 12 min" for a number of seconds. */
 static void
 sync_age(int64_t s, char *buf, size_t len)
@@ -504,7 +513,7 @@ sync_page_draw(struct ui *ui)
 	int y = 4;
 
 	draw_frame(ui, "Sync status", ui->v->console ? "Staff console" :
-	    "Staff", "Enter: sync now  Esc: back");
+	    "Staff", "Tab: choose  Enter: do it  Esc: back");
 	if (c == NULL)
 		return;
 	if (!c->has_server) {
@@ -529,6 +538,12 @@ sync_page_draw(struct ui *ui)
 	y = sync_meta_line(c->alert, "Needs attention:", y);
 	y = sync_meta_line(c->last_error, "Last problem:", y);
 	y = sync_meta_line(c->last_success, "Last delivery:", y);
+	y = sync_meta_line(c->damaged, "Damaged on the kiosk:", y);
+	if (c->review_blocked > 0) {
+		snprintf(line, sizeof line, "%ld decision(s) wait for a parked "
+		    "check-in", c->review_blocked);
+		draw_text(++y, 4, COLS - 8, line);
+	}
 	y++;
 	for (r = 0; r < ui->v->nrows && y < LINES - 4; r++) {
 		if (ui->v->rows[r].sync != VSYNC_PARKED)
@@ -539,7 +554,9 @@ sync_page_draw(struct ui *ui)
 		draw_text(++y, 4, COLS - 8, line);
 	}
 	draw_button(ui, LINES - 2, 2, "Back", false, HIT_BUTTON);
-	draw_button(ui, LINES - 2, COLS - 16, "Sync now", true,
+	draw_button(ui, LINES - 2, COLS - 36, "Requeue parked", sync_focus == 1,
+	    HIT_BUTTON + 2);
+	draw_button(ui, LINES - 2, COLS - 16, "Sync now", sync_focus == 0,
 	    HIT_BUTTON + 1);
 }
 
@@ -552,11 +569,19 @@ sync_page_key(struct ui *ui, const struct key *k)
 	case ACT_ESC:
 		return SE_BACK;
 	case ACT_ENTER:
-		return SE_SYNC_NOW;
+		return sync_focus == 1 ? SE_REQUEUE : SE_SYNC_NOW;
+	case ACT_TAB:
+	case ACT_BTAB:
+	case ACT_LEFT:
+	case ACT_RIGHT:
+		sync_focus = !sync_focus;
+		return SE_NONE;
 	case ACT_CLICK:
 		id = ui_hit_find(ui, k->y, k->x);
 		if (id == HIT_BUTTON)
 			return SE_BACK;
+		if (id == HIT_BUTTON + 2)
+			return SE_REQUEUE;
 		return id == HIT_BUTTON + 1 ? SE_SYNC_NOW : SE_NONE;
 	default:
 		return SE_NONE;
@@ -687,7 +712,7 @@ const struct screen screen_staff_decide = {
 
 const struct screen screen_staff_sync = {
 	.name = "staff-sync",
-	.enter = staff_nothing,
+	.enter = sync_page_enter,
 	.leave = staff_nothing,
 	.draw = sync_page_draw,
 	.key = sync_page_key,

@@ -218,9 +218,12 @@ ui_notice_text(enum view_notice n)
 		[NOTICE_SAVED] = "Decision saved.",
 		[NOTICE_SYNC_DUE] = "Sending now...",
 		[NOTICE_NO_SERVER] = "No clinic server is configured.",
+		[NOTICE_REQUEUED] = "Parked records are back in the queue.",
+		[NOTICE_REQUEUE_FAILED] = "The parked records could not be put "
+		    "back in the queue.",
 	};
 
-	return n <= NOTICE_NO_SERVER ? words[n] : "";
+	return n <= NOTICE_REQUEUE_FAILED ? words[n] : "";
 }
 
 /* Time passed: the session checks its deadlines and new data. */

@@ -92,6 +92,11 @@ t_503_stops_pass() {
 		fail "$(ledger_count) requests after a 503; the pass should stop at the first"
 	expect_status pending 3 sent 0
 	expect_status_says last_error '503'
+	# Exit 75 says, in one line, what is pending and why.
+	[ "$(wc -l <"$T/once.err")" = 1 ] ||
+		fail "kiosk sync --once (75) printed $(wc -l <"$T/once.err") lines, expected one: $(cat "$T/once.err")"
+	grep -q '3 intakes.*still pending.*503' "$T/once.err" ||
+		fail "the exit-75 line does not say what is pending and why: $(cat "$T/once.err")"
 }
 
 # The server closes kept-alive connections without warning (no
@@ -417,6 +422,155 @@ t_mtls_without_cert() {
 	expect_status_says alert 'certificate\|secure connection'
 }
 
+# Two senders at once on one store (the `kiosk sync` loop and two `kiosk
+# sync --once`): no false error, every intake stored once by the server,
+# every intake marked sent.
+t_two_senders() {
+	sync_server
+	sync_config
+	seed 300
+	sync_bg
+	( sync_env "$KIOSK" --config "$CFG" sync --once >"$T/a.out" 2>"$T/a.err" </dev/null; echo $? >"$T/a.rc" ) &
+	( sync_env "$KIOSK" --config "$CFG" sync --once >"$T/b.out" 2>"$T/b.err" </dev/null; echo $? >"$T/b.rc" ) &
+	wait_until 60 "both sync --once to finish" eval '[ -s "$T/a.rc" ] && [ -s "$T/b.rc" ]'
+	for w in a b; do
+		sanitizer_check "$T/$w.err"
+		[ "$(cat "$T/$w.rc")" = 0 ] ||
+			fail "sync --once ($w) exited $(cat "$T/$w.rc") beside another sender: $(cat "$T/$w.err")"
+	done
+	wait_sent 300 20
+	sync_bg_stop
+	! grep -q 'sync:' "$T/sync.err" || fail "the sync loop reported an error: $(cat "$T/sync.err")"
+	n=$(jsonl "$T/srv/received" "len(set(l['key'] for l in L))")
+	[ "$n" = 300 ] || fail "the server stored $n distinct intakes, expected 300"
+	received_is 300 || fail "received $(received_count) records: something was stored twice"
+	expect_status sent 300 pending 0 parked 0
+}
+
+# A store that cannot be opened: `kiosk sync` exits 73 like status/export.
+t_store_refused_73() {
+	sync_server
+	sync_config
+	chmod 755 "$T/state"
+	sync_once
+	expect_rc 73 "kiosk sync --once with a state_dir others can read"
+	kiosk_cmd loop sync
+	expect_rc 73 "kiosk sync with a state_dir others can read"
+	chmod 700 "$T/state"
+}
+
+# A payload that no longer matches its stored SHA-256 is never sent: parked
+# as damaged, with an alert; the other intake goes.
+t_damaged_parked() {
+	sync_server
+	sync_config
+	seed 2
+	bad=$(seeded_id 1)
+	good=$(seeded_id 2)
+	sqlite3 "$T/state/kiosk.db" "DROP TRIGGER intakes_purge_only;
+	    UPDATE intakes SET payload = replace(payload, 'Zoë', 'Zoe') WHERE id = '$bad';
+	    CREATE TRIGGER intakes_purge_only BEFORE UPDATE OF payload ON intakes
+	    WHEN NEW.payload IS NOT NULL
+	    BEGIN SELECT RAISE(ABORT, 'an intake payload can only be purged'); END;" ||
+		fail "cannot damage the stored payload"
+	sync_once
+	expect_rc 0 "kiosk sync --once with a damaged intake (parked is not pending)"
+	[ "$(ledger_count)" = 1 ] || fail "$(ledger_count) requests, expected only the good intake"
+	[ "$(jsonl "$T/srv/ledger" "L[0]['id']")" = "$good" ] || fail "the damaged intake was sent"
+	expect_status parked 1 sent 1 pending 0
+	expect_status_says damaged "$bad"
+	grep -q "^parked intake $bad at .*damaged" "$T/status.txt" ||
+		fail "kiosk status does not list $bad as parked, damaged: $(cat "$T/status.txt")"
+}
+
+# 503 with Retry-After 3: the pause is kept in the store, so a new
+# `kiosk sync --once` sends nothing until it has passed, then all three go.
+t_pause_kept() {
+	sync_server --fault 503x1 --retry-after 3
+	sync_config backoff_max_s=10
+	seed 3
+	sync_once
+	expect_rc 75 "kiosk sync --once meeting a 503 with Retry-After"
+	sync_once
+	expect_rc 75 "kiosk sync --once during the server's pause"
+	[ "$(ledger_count)" = 1 ] ||
+		fail "$(ledger_count) requests; a second sync --once ignored the server's Retry-After"
+	grep -q 'pause' "$T/once.err" || fail "the exit-75 line does not name the pause: $(cat "$T/once.err")"
+	kstatus
+	expect_status_says paused_until '[0-9]'
+	end=$(($(now_ms) + 10000))
+	while sync_once; [ "$rc" = 75 ]; do
+		[ "$(now_ms)" -lt "$end" ] || fail "still pending 10 s after a 503 with Retry-After: 3"
+	done
+	expect_rc 0 "kiosk sync --once after the pause"
+	ok=$(jsonl "$T/srv/ledger" "L[1]['t'] - L[0]['t'] >= 3.0")
+	[ "$ok" = True ] || fail "a request came before the Retry-After had passed"
+	expect_status sent 3 pending 0
+	[ -z "$(status_value paused_until)" ] || fail "the pause is still noted after delivery"
+}
+
+# A refused token is read again before the next attempt: fixing the file
+# is enough, no restart.
+t_token_reread() {
+	printf '%s' 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef >"$T/other-token"
+	chmod 600 "$T/other-token"
+	cp "$CLINIC_CERTS/token" "$T/token"
+	chmod 600 "$T/token"
+	sync_server --token "@$T/other-token"
+	sync_config token_file="$T/token" backoff_max_s=2
+	seed 1
+	sync_bg
+	wait_until 10 "a refused attempt" ledger_has '"status":401'
+	cp "$T/other-token" "$T/token.new"
+	chmod 600 "$T/token.new"
+	mv "$T/token.new" "$T/token"
+	wait_sent 1 15
+	sync_bg_stop
+	[ "$(ledger_count '"status":201')" = 1 ] || fail "not delivered with the fixed token"
+}
+
+# 422: kiosk status lists the parked intake with its reason and time, even
+# after a later success; `kiosk requeue ID` puts it back (audited) and the
+# next pass sends it.
+t_parked_requeue() {
+	sync_server --fault 422x1
+	sync_config
+	seed 2
+	sync_once
+	expect_rc 0 "kiosk sync --once after a 422"
+	id=$(jsonl "$T/srv/ledger" "[l['id'] for l in L if l['status'] == 422]")
+	kstatus
+	grep -q "^parked intake $id at 20[0-9-]*T[0-9:]*Z: .*HTTP 422" "$T/status.txt" ||
+		fail "kiosk status does not list $id with its 422: $(cat "$T/status.txt")"
+	kiosk_cmd none requeue 3f1c2d4e-0000-4000-8000-00000000dead
+	expect_rc 65 "kiosk requeue of an id that is not parked"
+	kiosk_cmd rq requeue "$id"
+	expect_rc 0 "kiosk requeue $id"
+	grep -q '^requeued: 1$' "$T/rq.out" || fail "kiosk requeue said: $(cat "$T/rq.out")"
+	[ "$(sqlite3 "$T/state/kiosk.db" "SELECT count(*) FROM audit WHERE action = 'requeue' AND subject = '$id'")" = 1 ] ||
+		fail "the requeue is not in the audit log"
+	expect_status parked 0 pending 1
+	sync_once
+	expect_rc 0 "kiosk sync --once after the requeue"
+	expect_status parked 0 pending 0 sent 2
+	kiosk_cmd all requeue --parked
+	expect_rc 0 "kiosk requeue --parked with nothing parked"
+	grep -q '^requeued: 0$' "$T/all.out" || fail "kiosk requeue --parked said: $(cat "$T/all.out")"
+}
+
+# An intake stored while the clock was a day ahead is sent once the clock
+# is right.
+t_clock_ahead() {
+	sync_server
+	sync_config
+	seed 1
+	sqlite3 "$T/state/kiosk.db" "UPDATE intakes SET next_attempt_at = next_attempt_at + 86400" ||
+		fail "cannot move the due time"
+	sync_once
+	expect_rc 0 "kiosk sync --once with an intake due tomorrow (clock was ahead)"
+	expect_status sent 1 pending 0
+}
+
 run_test "one intake: sync --once delivers it once, every wire field, key and token; a second pass sends nothing" t_one_intake
 run_test "server down: exit 75, 'no network'; back on the same port, the loop delivers once" t_server_down
 run_test "503 x3: backoff within backoff_max_s, then delivered once, same key" t_503_backoff
@@ -440,3 +594,10 @@ run_test "SIGKILL after the server stored it: the restart gets the replayed rece
 run_test "500 intakes queued offline: one sync --once drains them over at most 5 connections" t_drain_500
 run_test "mutual TLS with the client certificate: delivered" t_mtls_with_cert
 run_test "mutual TLS without a client certificate: not delivered, alert" t_mtls_without_cert
+run_test "two senders at once (loop and two sync --once): no false error, each stored once" t_two_senders
+run_test "store cannot be opened: kiosk sync exits 73" t_store_refused_73
+run_test "a payload that no longer matches its SHA-256: parked as damaged, alert, not sent" t_damaged_parked
+run_test "503 with Retry-After: the pause is kept, a new sync --once waits it out" t_pause_kept
+run_test "401: the token file is read again, a fixed token works without a restart" t_token_reread
+run_test "422: status lists it with reason and time; kiosk requeue puts it back, audited" t_parked_requeue
+run_test "an intake due a day ahead (clock was ahead) is sent at once" t_clock_ahead

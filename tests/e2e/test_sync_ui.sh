@@ -100,5 +100,51 @@ t_ui_responsive_while_server_hangs() {
 	[ "$(ledger_count)" = 1 ] || fail "$(ledger_count) requests, expected the one stuck request"
 }
 
+# Staff put a parked check-in back in the queue from the sync status page
+# (Tab to "Requeue parked", Enter): audited with the staff member's name,
+# and the sync thread delivers it.
+t_ui_requeue_parked() {
+	pin=246810
+	hash=$(printf '%s\n' "$pin" | "$KIOSK_CLI" hash-pin) || fail "kiosk hash-pin failed"
+	sync_server --fault 422x1
+	sync_config interval_s=1
+	"$PYTHON" - "$CFG" "$hash" <<'PY' || fail "cannot add a staff member to the config"
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["staff"] = {"members": [{"name": "Ana", "pin_hash": sys.argv[2]}]}
+json.dump(c, open(sys.argv[1], "w"))
+PY
+	seed 1
+	id=$(seeded_id)
+	kiosk_start
+	wait_until 10 "the intake to be parked (422)" eval '[ "$(sqlite3 "$T/state/kiosk.db" "SELECT sync_state FROM intakes")" = parked ]'
+	send C-a
+	wait_for "Staff sign-in"
+	type_text "$pin"
+	send Enter
+	wait_for "Today's check-ins" 15
+	i=0
+	until has_focus "[ Sync status ]"; do
+		i=$((i + 1))
+		[ "$i" -gt 4 ] && fail "home: Tab never focuses [ Sync status ]"
+		send Tab
+		wait_settled
+	done
+	send Enter
+	wait_for "Sync status"
+	expect_screen "1 parked"
+	send Tab
+	wait_settled
+	has_focus "[ Requeue parked ]" || fail "Tab does not focus [ Requeue parked ]"
+	send Enter
+	wait_for "back in the queue"
+	wait_sent 1 10
+	[ "$(sqlite3 "$T/state/kiosk.db" "SELECT actor || ' ' || subject FROM audit WHERE action = 'requeue'")" = "Ana 1 parked records" ] ||
+		fail "the requeue is not audited with Ana's name"
+	[ "$(ledger_statuses "$id")" = "422 201" ] ||
+		fail "ledger statuses for $id: $(ledger_statuses "$id"), expected 422 201"
+}
+
 run_test "a check-in in the UI reaches the server within seconds, by the kiosk's own sync thread" t_ui_sends_at_once
 run_test "server hangs: keystrokes still show at once, the next client finishes, SIGTERM exits promptly" t_ui_responsive_while_server_hangs
+run_test "staff sync status: Requeue parked puts a parked check-in back, audited; it is delivered" t_ui_requeue_parked

@@ -11,13 +11,18 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <sys/stat.h>
+
+#include <fcntl.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <sqlite3.h>
 
 #include "http.h"
+#include "staff.h"
 #include "store.h"
 #include "sync.h"
 #include "util.h"
@@ -44,8 +49,9 @@ test_classify_table(void **state)
 		/* 2xx without a receipt naming this intake. */
 		{ HTTP_OK, 200, "<html>Welcome to the hotel wifi</html>",
 		    SYNC_RETRY, true, false, "captive portal" },
+		/* A receipt for another record is named as such. */
 		{ HTTP_OK, 201, "{\"id\":\"someone-else\"}", SYNC_RETRY, true,
-		    false, "not a receipt" },
+		    false, "names another record" },
 		{ HTTP_OK, 201, "[\"" ID "\"]", SYNC_RETRY, true, false,
 		    "not a receipt" },
 		{ HTTP_OK, 204, "", SYNC_RETRY, true, false, "HTTP 204" },
@@ -243,9 +249,12 @@ test_outbox_order_and_attempts(void **state)
 	assert_int_equal(at, 200);
 	assert_int_equal(store_mark_sent(o->st, STORE_INTAKE, "b", "srv-1", 301,
 	    &cause), 0);
-	/* Sent twice is refused: it is no longer pending. */
-	assert_int_equal(store_mark_sent(o->st, STORE_INTAKE, "b", "srv-1", 301,
-	    &cause), -1);
+	/* Sent twice (a second sender): no error, the first mark stands. */
+	assert_int_equal(store_mark_sent(o->st, STORE_INTAKE, "b", "srv-2", 302,
+	    &cause), 0);
+	/* An unknown id is still an error. */
+	assert_int_equal(store_mark_sent(o->st, STORE_INTAKE, "nope", "srv-1",
+	    301, &cause), -1);
 	free(cause);
 	cause = NULL;
 	assert_int_equal(store_next_attempt_at(o->st, &at, &cause), 0);
@@ -329,6 +338,352 @@ test_meta_roundtrip(void **state)
 	assert_null(v);
 }
 
+
+/* A raw connection to the outbox's database, for what the API hides. */
+static sqlite3 *
+raw(struct outbox *o)
+{
+	char *path = xasprintf("%s/state/kiosk.db", o->dir);
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	free(path);
+	return db;
+}
+
+/* Does the plan of sql mention what? */
+static bool
+plan_has(sqlite3 *db, const char *sql, const char *what)
+{
+	char *q = xasprintf("EXPLAIN QUERY PLAN %s", sql);
+	sqlite3_stmt *st;
+	bool found = false;
+	const char *d;
+
+	assert_int_equal(sqlite3_prepare_v2(db, q, -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		d = (const char *)sqlite3_column_text(st, 3);
+		if (d != NULL && strstr(d, what) != NULL)
+			found = true;
+	}
+	sqlite3_finalize(st);
+	free(q);
+	return found;
+}
+
+/*
+ * The due queries (as store.c runs them) read one index in ORDER BY
+ * order: no sort of every pending row that shares a due time, which made
+ * draining a queue quadratic.
+ */
+static void
+test_due_query_uses_index_order(void **state)
+{
+	struct outbox *o = *state;
+	sqlite3 *db = raw(o);
+
+	assert_false(plan_has(db, "SELECT id, attempts, next_attempt_at,"
+	    " payload, payload_sha256 FROM intakes WHERE sync_state = 'pending'"
+	    " AND next_attempt_at <= 5 AND payload IS NOT NULL"
+	    " ORDER BY next_attempt_at, completed_at, rowid LIMIT 64",
+	    "TEMP B-TREE"));
+	assert_true(plan_has(db, "SELECT id FROM intakes WHERE"
+	    " sync_state = 'pending' AND next_attempt_at <= 5"
+	    " ORDER BY next_attempt_at, completed_at, rowid LIMIT 64",
+	    "intakes_due"));
+	assert_false(plan_has(db, "SELECT r.id, r.attempts, r.next_attempt_at,"
+	    " r.payload, NULL FROM reviews r JOIN intakes i ON i.id = r.intake_id"
+	    " WHERE r.sync_state = 'pending' AND r.next_attempt_at <= 5"
+	    " AND i.sync_state = 'sent'"
+	    " ORDER BY r.next_attempt_at, r.decided_at, r.rowid LIMIT 64",
+	    "TEMP B-TREE"));
+	sqlite3_close(db);
+}
+
+/* Records sharing one due time come in stored order, in batches. */
+static void
+test_due_batch_same_time(void **state)
+{
+	struct outbox *o = *state;
+	static const char *const ids[] = { "e", "d", "c", "b", "a" };
+	struct store_due due[3];
+	char *cause = NULL;
+	size_t n, i;
+
+	for (i = 0; i < 5; i++)
+		put(o->st, ids[i], 100);
+	assert_int_equal(store_due_batch(o->st, 100, due, 3, &n, &cause), 0);
+	assert_int_equal(n, 3);
+	for (i = 0; i < n; i++) {
+		assert_string_equal(due[i].id, ids[i]);
+		assert_int_equal(due[i].due_at, 100);
+		assert_non_null(due[i].sha256);
+		assert_string_equal(due[i].payload, "{\"id\":\"x\"}");
+		assert_int_equal(store_mark_sent(o->st, STORE_INTAKE, due[i].id,
+		    "r", 101, &cause), 0);
+		store_due_free(&due[i]);
+	}
+	assert_int_equal(store_due_batch(o->st, 100, due, 3, &n, &cause), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(due[0].id, "b");
+	assert_string_equal(due[1].id, "a");
+	store_due_free(&due[0]);
+	store_due_free(&due[1]);
+}
+
+/*
+ * Two senders on one store (two connections: the kiosk's sync thread and
+ * `kiosk sync --once`): whoever records second gets no error, and the
+ * first outcome stands.
+ */
+static void
+test_two_senders_mark(void **state)
+{
+	struct outbox *o = *state;
+	struct store_sync_info info;
+	struct store *other;
+	char *cause = NULL, *sub = xasprintf("%s/state", o->dir);
+
+	assert_int_equal(store_open(sub, &other, &cause), 0);
+	free(sub);
+	put(o->st, "a", 100);
+	put(o->st, "b", 100);
+	assert_int_equal(store_mark_sent(o->st, STORE_INTAKE, "a", "first", 101,
+	    &cause), 0);
+	assert_int_equal(store_mark_sent(other, STORE_INTAKE, "a", "second",
+	    102, &cause), 0);
+	assert_int_equal(store_mark_retry(other, STORE_INTAKE, "a", 500,
+	    "the server had a problem (HTTP 503)", &cause), 0);
+	assert_int_equal(store_mark_parked(other, STORE_INTAKE, "a",
+	    "the server refused this record (HTTP 422)", &cause), 0);
+	assert_int_equal(store_sync_info(o->st, STORE_INTAKE, "a", &info,
+	    &cause), 1);
+	assert_string_equal(info.state, "sent");
+	assert_string_equal(info.server_receipt, "first");
+	assert_int_equal(info.attempts, 1);
+	assert_null(info.last_error);
+	store_sync_info_free(&info);
+	/* Several marks in one transaction. */
+	assert_int_equal(store_tx_begin(other, &cause), 0);
+	assert_int_equal(store_mark_sent(other, STORE_INTAKE, "b", "r", 103,
+	    &cause), 0);
+	assert_int_equal(store_meta_set(other, "last_success_at", "x", &cause),
+	    0);
+	assert_int_equal(store_tx_commit(other, &cause), 0);
+	assert_int_equal(store_sync_info(o->st, STORE_INTAKE, "b", &info,
+	    &cause), 1);
+	assert_string_equal(info.state, "sent");
+	store_sync_info_free(&info);
+	store_close(other);
+}
+
+struct parked_seen {
+	int n;
+	char id[16];
+	char reason[128];
+	int64_t at;
+};
+
+static int
+parked_cb(const struct store_parked *p, void *arg)
+{
+	struct parked_seen *seen = arg;
+
+	seen->n++;
+	snprintf(seen->id, sizeof seen->id, "%s", p->id);
+	snprintf(seen->reason, sizeof seen->reason, "%s",
+	    p->reason != NULL ? p->reason : "");
+	seen->at = p->parked_at;
+	return 0;
+}
+
+/* How many audit rows say action with subject. */
+static int
+audit_count(struct outbox *o, const char *actor, const char *subject)
+{
+	sqlite3 *db = raw(o);
+	sqlite3_stmt *st;
+	int n;
+
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM audit"
+	    " WHERE action = 'requeue' AND actor = ?1 AND subject = ?2", -1,
+	    &st, NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, subject, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+/*
+ * A parked record keeps its own reason and time (a later success of
+ * another record does not wipe it), and staff or IT put it back in the
+ * queue, audited.
+ */
+static void
+test_parked_listed_and_requeued(void **state)
+{
+	struct outbox *o = *state;
+	struct parked_seen seen;
+	char *cause = NULL, *id;
+	long n = -1;
+
+	put(o->st, "a", 100);
+	put(o->st, "b", 100);
+	assert_int_equal(store_mark_parked(o->st, STORE_INTAKE, "a",
+	    "the server refused this record (HTTP 422)", &cause), 0);
+	assert_int_equal(store_mark_sent(o->st, STORE_INTAKE, "b", "r", 101,
+	    &cause), 0);
+	memset(&seen, 0, sizeof seen);
+	assert_int_equal(store_each_parked(o->st, parked_cb, &seen, &cause), 0);
+	assert_int_equal(seen.n, 1);
+	assert_string_equal(seen.id, "a");
+	assert_non_null(strstr(seen.reason, "HTTP 422"));
+	assert_true(seen.at > 1000000000);
+	/* Not parked: nothing to do, nothing audited. */
+	assert_int_equal(staff_requeue(o->st, "b", "Ana", 200, &n, &cause), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(audit_count(o, "Ana", "b"), 0);
+	assert_int_equal(staff_requeue(o->st, "a", "", 200, &n, &cause), -1);
+	free(cause);
+	cause = NULL;
+	assert_int_equal(staff_requeue(o->st, "a", "Ana", 200, &n, &cause), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(audit_count(o, "Ana", "a"), 1);
+	id = due_id(o->st, 200, NULL, NULL);
+	assert_string_equal(id, "a");
+	free(id);
+	memset(&seen, 0, sizeof seen);
+	assert_int_equal(store_each_parked(o->st, parked_cb, &seen, &cause), 0);
+	assert_int_equal(seen.n, 0);
+	/* All at once. */
+	put(o->st, "c", 100);
+	assert_int_equal(store_mark_parked(o->st, STORE_INTAKE, "a", "x",
+	    &cause), 0);
+	assert_int_equal(store_mark_parked(o->st, STORE_INTAKE, "c", "y",
+	    &cause), 0);
+	assert_int_equal(store_requeue(o->st, NULL, "it", 300, &n, &cause), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(audit_count(o, "it", "2 parked records"), 1);
+}
+
+/* A decision on a parked intake says it waits on it, in counts and detail. */
+static void
+test_review_waits_on_parked(void **state)
+{
+	struct outbox *o = *state;
+	struct store_intake in = { "i1", "AAA-AAA", "review", "accepted",
+	    100000, "{\"id\":\"i1\",\"client\":{\"given_name\":\"Zoë\","
+	    "\"family_name\":\"N\"},\"answers\":[],\"flags\":[],"
+	    "\"consent\":{\"status\":\"accepted\"}}" };
+	struct store_counts c;
+	char *cause = NULL, **lines = NULL, review[37];
+	size_t n = 0, i;
+	bool waiting = false;
+
+	if (store_put_intake(o->st, &in, &cause) != 0)
+		fail_msg("%s", cause);
+	assert_int_equal(staff_decide(o->st, "i1", "cleared", NULL, "Ana", 200,
+	    review, &cause), 0);
+	assert_int_equal(store_mark_parked(o->st, STORE_INTAKE, "i1",
+	    "the server refused this record (HTTP 422)", &cause), 0);
+	assert_int_equal(store_counts(o->st, &c, &cause), 0);
+	assert_int_equal(c.review_pending, 1);
+	assert_int_equal(c.review_blocked, 1);
+	if (staff_detail(o->st, NULL, "i1", &lines, &n, &cause) != 0)
+		fail_msg("%s", cause);
+	for (i = 0; i < n; i++)
+		if (strstr(lines[i], "Ana: cleared") != NULL &&
+		    strstr(lines[i], "waiting: the check-in is parked") != NULL)
+			waiting = true;
+	staff_lines_free(lines, n);
+	assert_true(waiting);
+}
+
+/*
+ * An intake stored while the clock was ahead (or a retry computed then)
+ * is not held back once the clock is corrected.
+ */
+static void
+test_clock_ahead_not_held_back(void **state)
+{
+	struct outbox *o = *state;
+	char *cause = NULL, *id;
+	long n = -1;
+
+	put(o->st, "future", 1000 + 86400);
+	put(o->st, "soon", 1000 + 30);
+	id = due_id(o->st, 1000, NULL, NULL);
+	assert_string_equal(id, "");
+	free(id);
+	assert_int_equal(store_due_not_after(o->st, 1000, 1000 + 62, &n,
+	    &cause), 0);
+	assert_int_equal(n, 1);	/* a backoff's 30 s is left alone */
+	id = due_id(o->st, 1000, NULL, NULL);
+	assert_string_equal(id, "future");
+	free(id);
+}
+
+/*
+ * `kiosk run` checks the file in the background (the first screen does
+ * not wait for it): a damaged file still opens, and storing an intake
+ * waits for the verdict and refuses. Runs last: the mode is per process.
+ */
+static void
+test_background_check_refuses_damaged(void **state)
+{
+	struct outbox *o = *state;
+	struct store_intake in = { "late", "AAA-AAA", "clear", "accepted", 1000,
+	    "{\"id\":\"late\"}" };
+	char *cause = NULL, *sub = xasprintf("%s/state", o->dir);
+	char *path = xasprintf("%s/kiosk.db", sub), id[16], payload[1100];
+	char junk[4096];
+	struct store *st;
+	struct stat sb;
+	unsigned int x = 99;
+	size_t i;
+	int n, fd;
+
+	for (n = 0; n < 60; n++) {
+		snprintf(id, sizeof id, "id-%02d", n);
+		memset(payload, 'a' + n % 26, sizeof payload - 1);
+		payload[0] = '"';
+		payload[sizeof payload - 2] = '"';
+		payload[sizeof payload - 1] = '\0';
+		struct store_intake big = { id, "R", "clear", "accepted",
+		    n * 1000, payload };
+		if (store_put_intake(o->st, &big, &cause) != 0)
+			fail_msg("%s", cause);
+	}
+	store_close(o->st);
+	o->st = NULL;
+	assert_int_equal(stat(path, &sb), 0);
+	for (i = 0; i < sizeof junk; i++) {
+		x = x * 1103515245u + 12345u;
+		junk[i] = (char)(x >> 16);
+	}
+	fd = open(path, O_WRONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, junk, sizeof junk,
+	    (sb.st_size / 2 / 4096) * 4096), (ssize_t)sizeof junk);
+	assert_int_equal(close(fd), 0);
+
+	store_check_in_background();
+	assert_int_equal(store_open(sub, &st, &cause), 0);
+	assert_int_equal(store_put_intake(st, &in, &cause), -1);
+	assert_non_null(strstr(cause, "damaged"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(store_check_wait(st, &cause), -1);
+	free(cause);
+	store_close(st);
+	free(sub);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -342,6 +697,22 @@ main(void)
 		    outbox_setup, outbox_teardown),
 		cmocka_unit_test_setup_teardown(test_meta_roundtrip,
 		    outbox_setup, outbox_teardown),
+		cmocka_unit_test_setup_teardown(test_due_query_uses_index_order,
+		    outbox_setup, outbox_teardown),
+		cmocka_unit_test_setup_teardown(test_due_batch_same_time,
+		    outbox_setup, outbox_teardown),
+		cmocka_unit_test_setup_teardown(test_two_senders_mark,
+		    outbox_setup, outbox_teardown),
+		cmocka_unit_test_setup_teardown(test_parked_listed_and_requeued,
+		    outbox_setup, outbox_teardown),
+		cmocka_unit_test_setup_teardown(test_review_waits_on_parked,
+		    outbox_setup, outbox_teardown),
+		cmocka_unit_test_setup_teardown(test_clock_ahead_not_held_back,
+		    outbox_setup, outbox_teardown),
+		/* Last: it switches the process to background checks. */
+		cmocka_unit_test_setup_teardown(
+		    test_background_check_refuses_damaged, outbox_setup,
+		    outbox_teardown),
 	};
 
 	return cmocka_run_group_tests_name("sync", tests, NULL, NULL);
