@@ -104,7 +104,7 @@ install: build/kiosk
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)/etc/kiosk/forms
 	install -m 0755 build/kiosk $(DESTDIR)$(PREFIX)/bin/kiosk
 	install -m 0644 etc/forms/microneedling.json $(DESTDIR)/etc/kiosk/forms/
-	install -m 0644 etc/kiosk.json.example $(DESTDIR)/etc/kiosk/
+	install -m 0600 etc/kiosk.json.example $(DESTDIR)/etc/kiosk/
 
 clean:
 	rm -rf build

@@ -21,6 +21,11 @@ struct store;
 
 /* Whether pin is 6-12 ASCII digits. */
 bool pin_valid(const char *pin);
+/*
+ * Whether hash is a complete yescrypt ($y$) or bcrypt ($2b$) string, as
+ * crypt(3) makes them: a placeholder such as "$y$j9T$..." is not.
+ */
+bool pin_hash_valid(const char *hash);
 /* Hash a PIN with a fresh "$y$" salt (crypt_gensalt_rn + crypt_r). */
 int pin_hash(const char *pin, char **hash, char **cause);
 /* Whether pin matches hash ($y$ or $2b$), comparing in constant time. */

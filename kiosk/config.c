@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "jsonfile.h"
+#include "pin.h"
 #include "util.h"
 
 #define CONFIG_ID_MAX 64	/* kiosk_id, bytes */
@@ -77,7 +78,7 @@ static const char *const config_member_keys[] = { "name", "pin_hash", NULL };
 
 static const char *const config_server_keys[] = {
 	"url", "ca_file", "client_cert", "client_key", "token_file", "proxy",
-	"timeout_s", NULL
+	"timeout_s", "pinned_pubkey", NULL
 };
 static const struct config_int config_server_ints[] = {
 	CONFIG_INT("timeout_s", 1, 600, 30, "seconds", server_timeout_s),
@@ -128,6 +129,7 @@ config_free(struct config *cfg)
 	free(cfg->staff);
 	free(cfg->server_url);
 	free(cfg->server_ca_file);
+	free(cfg->server_pinned_pubkey);
 	free(cfg->server_client_cert);
 	free(cfg->server_client_key);
 	free(cfg->server_token_file);
@@ -417,8 +419,6 @@ config_member(struct config_ctx *ctx, const cJSON *item, size_t i,
     struct config_staff *m)
 {
 	char prefix[48];
-	const char *h;
-
 	snprintf(prefix, sizeof prefix, "staff.members[%zu]", i);
 	if (!cJSON_IsObject(item))
 		return config_error(ctx, "", prefix, "must be an object");
@@ -430,14 +430,30 @@ config_member(struct config_ctx *ctx, const cJSON *item, size_t i,
 		return config_error(ctx, prefix, "name", "must be at most %d "
 		    "characters", CONFIG_NAME_MAX);
 	}
-	h = m->pin_hash;
-	if ((strncmp(h, "$y$", 3) != 0 && strncmp(h, "$2b$", 4) != 0) ||
-	    strspn(h, "$./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz") != strlen(h)) {
-		return config_error(ctx, prefix, "pin_hash", "must be a crypt(3) "
-		    "hash starting with $y$ or $2b$ (make one with: kiosk "
-		    "hash-pin)");
+	if (!pin_hash_valid(m->pin_hash)) {
+		return config_error(ctx, prefix, "pin_hash", "must be a complete "
+		    "crypt(3) hash starting with $y$ or $2b$ (make one with: "
+		    "kiosk hash-pin)");
 	}
+	return 0;
+}
+
+/*
+ * PIN hashes fall to an offline search of every 6-digit PIN: a config
+ * that holds them must be as private as a token file.
+ */
+static int
+config_private(struct config_ctx *ctx)
+{
+	struct stat st;
+
+	if (stat(ctx->path, &st) != 0)
+		return config_error(ctx, "staff", "members", "cannot stat %s: "
+		    "%s", ctx->path, strerror(errno));
+	if ((st.st_mode & 077) != 0)
+		return config_error(ctx, "staff", "members", "PIN hashes in a "
+		    "config %s by others; chmod 600 %s", (st.st_mode & 044) ?
+		    "readable" : "accessible", ctx->path);
 	return 0;
 }
 
@@ -456,6 +472,8 @@ config_staff(struct config_ctx *ctx, const cJSON *root, struct config *cfg)
 		return 0;
 	if (!cJSON_IsArray(members))
 		return config_error(ctx, "staff", "members", "must be an array");
+	if (cJSON_GetArraySize(members) > 0 && config_private(ctx) != 0)
+		return -1;
 
 	/* nstaff first, so config_free sees every member filled so far. */
 	cfg->nstaff = (size_t)cJSON_GetArraySize(members);
@@ -510,6 +528,41 @@ config_url(struct config_ctx *ctx, const cJSON *server, struct config *cfg)
 	return 0;
 }
 
+/*
+ * server.pinned_pubkey: libcurl's "sha256//BASE64" (one or more, joined by
+ * ';'), each a SHA-256 of the server's public key in base64.
+ */
+static int
+config_pinned_pubkey(struct config_ctx *ctx, const cJSON *server,
+    struct config *cfg)
+{
+	const char *p;
+	size_t n;
+
+	if (config_string(ctx, server, "server", "pinned_pubkey", 0,
+	    &cfg->server_pinned_pubkey) != 0)
+		return -1;
+	if ((p = cfg->server_pinned_pubkey) == NULL)
+		return 0;
+	for (;;) {
+		if (strncmp(p, "sha256//", 8) != 0)
+			break;
+		p += 8;
+		n = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		    "0123456789+/");
+		if (n != 43 || (strcmp(p + n, "=") != 0 &&
+		    strncmp(p + n, "=;", 2) != 0))
+			break;
+		p += n + 1;
+		if (*p == '\0')
+			return 0;
+		p++;
+	}
+	return config_error(ctx, "server", "pinned_pubkey", "must be "
+	    "sha256// and the base64 SHA-256 of the server's public key "
+	    "(several joined by ;)");
+}
+
 /* The server block; absent means the kiosk keeps everything local. */
 static int
 config_server(struct config_ctx *ctx, const cJSON *root, struct config *cfg)
@@ -533,7 +586,8 @@ config_server(struct config_ctx *ctx, const cJSON *root, struct config *cfg)
 	    config_file_key(ctx, server, "server", "token_file", 0,
 	    CONFIG_NEED_SECRET, &cfg->server_token_file) != 0 ||
 	    config_string(ctx, server, "server", "proxy", 0,
-	    &cfg->server_proxy) != 0)
+	    &cfg->server_proxy) != 0 ||
+	    config_pinned_pubkey(ctx, server, cfg) != 0)
 		return -1;
 	if (cfg->server_client_cert != NULL && cfg->server_client_key == NULL)
 		return config_error(ctx, "server", "client_key",

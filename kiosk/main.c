@@ -3,7 +3,6 @@
  * the config and the form before anything starts, so a broken setup exits
  * 78 with the key named instead of half-starting a kiosk.
  */
-#include <crypt.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -20,6 +19,7 @@
 #include "form.h"
 #include "screens.h"
 #include "http.h"
+#include "pin.h"
 #include "store.h"
 #include "sync.h"
 #include "util.h"
@@ -188,7 +188,8 @@ cmd_sync(const char *arg, bool once)
 	}
 	if (once) {
 		if (sync_pass(sync, (int64_t)time(NULL), &left, &cause) != 0) {
-			fprintf(stderr, "kiosk: %s\n", cause);
+			fprintf(stderr, "kiosk: %s\n", cause != NULL ? cause :
+			    "sync failed");
 			free(cause);
 			rc = EXIT_SOFTWARE;
 		} else
@@ -344,21 +345,18 @@ read_pin(const char *prompt, char *buf, size_t len)
 static int
 cmd_hash_pin(void)
 {
-	char pin[64], again[64], salt[CRYPT_GENSALT_OUTPUT_SIZE];
-	struct crypt_data data;
-	size_t n, i;
+	char pin[64], again[64];
+	char *hash = NULL, *cause = NULL;
 	int rc = EXIT_DATAERR;
 
-	memset(&data, 0, sizeof data);
+	again[0] = '\0';
 	if (read_pin("PIN (6-12 digits): ", pin, sizeof pin) != 0) {
 		fprintf(stderr, "kiosk: no PIN on standard input\n");
 		return EXIT_DATAERR;
 	}
-	n = strlen(pin);
-	for (i = 0; i < n && pin[i] >= '0' && pin[i] <= '9'; i++)
-		;
-	if (n < 6 || n > 12 || i != n) {
-		fprintf(stderr, "kiosk: a PIN is 6 to 12 digits\n");
+	if (!pin_valid(pin)) {
+		fprintf(stderr, "kiosk: a PIN is %d to %d digits\n", PIN_MIN,
+		    PIN_MAX);
 		goto out;
 	}
 	if (isatty(STDIN_FILENO)) {
@@ -368,18 +366,18 @@ cmd_hash_pin(void)
 			goto out;
 		}
 	}
-	if (crypt_gensalt_rn("$y$", 0, NULL, 0, salt, sizeof salt) == NULL ||
-	    crypt_r(pin, salt, &data) == NULL || data.output[0] == '*') {
-		fprintf(stderr, "kiosk: cannot hash the PIN\n");
+	if (pin_hash(pin, &hash, &cause) != 0) {
+		fprintf(stderr, "kiosk: cannot hash the PIN: %s\n", cause);
+		free(cause);
 		rc = EXIT_SOFTWARE;
 		goto out;
 	}
-	puts(data.output);
+	puts(hash);
+	free(hash);
 	rc = 0;
 out:
 	explicit_bzero(pin, sizeof pin);
 	explicit_bzero(again, sizeof again);
-	explicit_bzero(&data, sizeof data);
 	return rc;
 }
 

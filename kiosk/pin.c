@@ -30,6 +30,54 @@ pin_valid(const char *pin)
 	return pin[len] == '\0' && len >= PIN_MIN && len <= PIN_MAX;
 }
 
+#define PIN_B64 "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+/* yescrypt: $y$PARAMS$SALT$HASH, the hash 43 characters of crypt base64. */
+static bool
+pin_yescrypt_valid(const char *h)
+{
+	size_t n;
+
+	h += 3;
+	if ((n = strspn(h, PIN_B64)) == 0 || h[n] != '$')
+		return false;
+	h += n + 1;
+	if ((n = strspn(h, PIN_B64)) == 0 || h[n] != '$')
+		return false;
+	h += n + 1;
+	return strspn(h, PIN_B64) == 43 && h[43] == '\0';
+}
+
+/* bcrypt: $2b$NN$ (cost 04-31) and 53 characters (salt and hash). */
+static bool
+pin_bcrypt_valid(const char *h)
+{
+	int cost;
+
+	if (strspn(h + 4, "0123456789") != 2 || h[6] != '$')
+		return false;
+	cost = (h[4] - '0') * 10 + (h[5] - '0');
+	return cost >= 4 && cost <= 31 && strspn(h + 7, PIN_B64) == 53 &&
+	    h[60] == '\0';
+}
+
+bool
+pin_hash_valid(const char *hash)
+{
+	if (hash == NULL)
+		return false;
+	if (strncmp(hash, "$y$", 3) == 0) {
+		if (!pin_yescrypt_valid(hash))
+			return false;
+	} else if (strncmp(hash, "$2b$", 4) == 0) {
+		if (!pin_bcrypt_valid(hash))
+			return false;
+	} else
+		return false;
+	/* libxcrypt's own check of the setting (cost parameters). */
+	return crypt_checksalt(hash) == CRYPT_SALT_OK;
+}
+
 /* libxcrypt fails with NULL or a "*0"/"*1" token, never a valid hash. */
 static bool
 pin_crypt_failed(const char *out)
