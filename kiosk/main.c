@@ -3,6 +3,7 @@
  * the config and the form before anything starts, so a broken setup exits
  * 78 with the key named instead of half-starting a kiosk.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -11,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -381,6 +384,25 @@ out:
 	return rc;
 }
 
+/*
+ * No core files: a crash on a client page would write the typed name and
+ * answers to disk. A developer who needs one starts the kiosk with
+ * KIOSK_CORE=1 (and `ulimit -c unlimited`).
+ */
+static void
+no_core_dumps(void)
+{
+	const struct rlimit none = { 0, 0 };
+	const char *dev = getenv("KIOSK_CORE");
+
+	if (dev != NULL && strcmp(dev, "1") == 0)
+		return;
+	if (setrlimit(RLIMIT_CORE, &none) != 0 ||
+	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+		fatalx(EXIT_SOFTWARE, "cannot turn off core dumps: %s",
+		    strerror(errno));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -394,6 +416,7 @@ main(int argc, char **argv)
 	bool once = false;
 	int ch, rc;
 
+	no_core_dumps();
 	while ((ch = getopt_long(argc, argv, "+c:hV", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':

@@ -1,0 +1,166 @@
+#!/bin/sh
+# A hostile or impostor clinic server, and a kiosk that must not leak:
+# huge and endless answers, escape bytes in a receipt, Retry-After
+# extremes (each ends within timeout_s and nothing is marked sent that the
+# server did not store), a server signed by a CA the system trusts but the
+# config does not, and no core file with a client's answers in it.
+. "$(dirname "$0")/sync_lib.sh"
+
+# hostile_once FAULT: one intake, one `sync --once` against FAULT; it must
+# end within timeout_s (3) plus start-up, stay pending and name the problem.
+hostile_once() {
+	sync_server --fault "$1"
+	sync_config timeout_s=3
+	seed 1
+	sync_once
+	expect_rc 75 "kiosk sync --once against '$1'"
+	[ "${secs%.*}" -lt 8 ] || fail "sync --once against '$1' took $secs s; timeout_s is 3"
+	received_is 0 || fail "the server stored something"
+	expect_status sent 0 pending 1
+}
+
+t_huge_body() {
+	hostile_once hugebody
+	expect_status_says last_error 'larger than the kiosk accepts'
+}
+
+t_endless_body() {
+	hostile_once endlessbody
+	expect_status_says last_error 'larger than the kiosk accepts'
+}
+
+t_huge_header() {
+	hostile_once hugeheader
+	expect_status_says last_error 'headers were larger than the kiosk accepts'
+	if status_value last_error | grep -qi 'memory\|no network'; then
+		fail "the header limit is reported as '$(status_value last_error)'"
+	fi
+}
+
+t_endless_headers() {
+	hostile_once endlessheaders
+	if status_value last_error | grep -qi 'memory'; then
+		fail "endless headers reported as '$(status_value last_error)'"
+	fi
+}
+
+# A receipt with ESC, BEL and a C1 CSI: delivered, but the receipt kept
+# and shown holds no control character.
+t_escape_receipt() {
+	sync_server --fault escreceiptx1
+	sync_config
+	seed 1
+	id=$(seeded_id)
+	sync_once
+	expect_rc 0 "kiosk sync --once"
+	expect_delivered_once "$id"
+	got=$(sqlite3 "$T/state/kiosk.db" "SELECT server_receipt IS NOT NULL,
+	    instr(server_receipt, char(27)) + instr(server_receipt, char(7)) +
+	    instr(server_receipt, char(155)) FROM intakes")
+	[ "$got" = "1|0" ] || fail "the stored receipt holds control bytes: $(sqlite3 \
+	    "$T/state/kiosk.db" "SELECT hex(server_receipt) FROM intakes")"
+}
+
+# Retry-After: 9223372036854775807 and 99999999999 park nothing beyond
+# backoff_max_s (4), and the sanitizer build does not overflow.
+t_retry_after_extremes() {
+	for ra in 9223372036854775807 99999999999 -5 abc; do
+		rm -rf "$T/srv" "$T/state" "$T/payloads"
+		sync_server --fault 503x1 --retry-after "$ra"
+		sync_config backoff_max_s=4
+		seed 1
+		sync_once
+		expect_rc 75 "kiosk sync --once (Retry-After $ra)"
+		grep -q '(null)' "$T/once.err" && fail "kiosk printed a NULL cause"
+		next=$(sqlite3 "$T/state/kiosk.db" "SELECT next_attempt_at - strftime('%s','now') FROM intakes")
+		[ "$next" -le 6 ] ||
+			fail "Retry-After $ra parks the intake for $next s; backoff_max_s is 4"
+		sync_server_stop
+	done
+}
+
+# The CA pinning test needs a private mount namespace to put a test CA in
+# the system store without touching the machine.
+can_unshare() {
+	[ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null
+}
+
+# A server whose certificate is signed by a CA in the system store (not in
+# server.ca_file) must be refused: no request reaches it.
+t_ca_pinned() {
+	can_unshare || fail "unshare -m is not permitted here (needs root)"
+	sync_server --cert "$CLINIC_CERTS/othersigned.pem" \
+	    --key "$CLINIC_CERTS/othersigned.key"
+	sync_config
+	seed 1
+	sysca=$(curl-config --ca 2>/dev/null)
+	[ -n "$sysca" ] || sysca=/etc/ssl/certs/ca-certificates.crt
+	# A system store (file and folder) that trusts only other-ca.
+	mkdir -p "$T/sys/certs"
+	cp "$CLINIC_CERTS/other-ca.pem" "$T/sys/certs/other-ca.pem"
+	cp "$CLINIC_CERTS/other-ca.pem" "$T/sys/bundle.crt"
+	cp "$CLINIC_CERTS/other-ca.pem" "$T/sys/certs/$(basename "$sysca")"
+	h=$(openssl x509 -hash -noout -in "$CLINIC_CERTS/other-ca.pem")
+	ln -s other-ca.pem "$T/sys/certs/$h.0"
+	cat >"$T/ns.sh" <<EOF
+mount --bind "$T/sys/certs" /etc/ssl/certs || exit 99
+cmp -s "$sysca" "$T/sys/bundle.crt" || mount --bind "$T/sys/bundle.crt" "$sysca" || exit 99
+# The system store now trusts the impostor: curl alone accepts it.
+curl -s -o /dev/null -H 'Idempotency-Key: "probe"' -d '{"id":"probe"}' \
+    "$clinic_url/x" || exit 98
+exec "$KIOSK" --config "$CFG" sync --once
+EOF
+	sync_env unshare -m sh "$T/ns.sh" >"$T/once.out" 2>"$T/once.err" </dev/null
+	rc=$?
+	[ "$rc" != 99 ] || fail "could not mount the test CA store: $(cat "$T/once.err")"
+	[ "$rc" != 98 ] || fail "the test CA store is not the one curl uses"
+	[ "$rc" = 75 ] || fail "kiosk sync --once exited $rc, expected 75: $(cat "$T/once.err")"
+	[ "$(ledger_count '"id":"[0-9a-f-]\{36\}"')" = 0 ] ||
+		fail "an intake reached a server the clinic CA did not sign"
+	received_is 0 || fail "the impostor stored something"
+	expect_status sent 0 pending 1
+	expect_status_says alert 'certificate\|secure connection'
+}
+
+# With `ulimit -c unlimited`, a crash on the details page writes no core
+# file (it would hold the typed name); KIOSK_CORE=1 is the developer's way.
+t_no_core() {
+	write_config
+	cat >"$T/crash.sh" <<EOF
+ulimit -c unlimited
+exec "$E2E_ROOT/build/kiosk" --config "$CFG"
+EOF
+	{
+		echo "cd '$T' || exit 1"
+		echo "export ESCDELAY=25"
+		echo "sh -c 'echo \$\$ >\"\$0\"; exec sh \"\$1\"' '$T/kiosk.pid' '$T/crash.sh'"
+		echo "echo \"KIOSK EXITED rc=\$?\""
+		echo "exec sleep 600"
+	} >"$T/launch.sh"
+	tmux -L "$SOCK" -f /dev/null new-session -d -s k -x 80 -y 24 \
+	    "sh '$T/launch.sh'" || fail "tmux new-session failed"
+	wait_for "$WELCOME" 15
+	pid=$(kiosk_pid)
+	grep -q '^Max core file size *0 *0 ' "/proc/$pid/limits" ||
+		fail "core files allowed: $(grep 'core' "/proc/$pid/limits")"
+	start_checkin
+	type_text "Coredumpia"
+	wait_for "Coredumpia"
+	kill -SEGV "$pid"
+	wait_for "KIOSK EXITED rc=139" 10
+	ls "$T" | grep -q '^core' && fail "a core file was written: $(ls "$T")"
+	return 0
+}
+
+run_test "hostile server: an 8 MiB body ends within timeout_s, not sent, named" t_huge_body
+run_test "hostile server: an endless body ends within timeout_s, not sent" t_endless_body
+run_test "hostile server: an 8 MiB header is named, not 'out of memory', not sent" t_huge_header
+run_test "hostile server: endless headers end within timeout_s, not sent" t_endless_headers
+run_test "hostile server: escape bytes in a receipt never reach the store" t_escape_receipt
+run_test "hostile server: Retry-After extremes park nothing past backoff_max_s, no overflow" t_retry_after_extremes
+if can_unshare; then
+	run_test "CA pinning: a server signed by a system-trusted CA not in ca_file is refused" t_ca_pinned
+else
+	echo "# CA pinning test skipped: unshare -m is not permitted (needs root)"
+fi
+run_test "no core file with a client's answers, even with ulimit -c unlimited" t_no_core
