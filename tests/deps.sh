@@ -3,7 +3,7 @@
 # is already installed. Uses sudo when not root.
 pkgs="build-essential pkg-config libncurses-dev libcurl4-openssl-dev libcjson-dev
 libsqlite3-dev libcrypt-dev libssl-dev libcmocka-dev tmux python3 openssl sqlite3
-curl"
+curl clang devscripts"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
@@ -15,4 +15,6 @@ SUDO=""
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq || exit 1
 # shellcheck disable=SC2086
-$SUDO apt-get install -y -qq $missing >/dev/null || exit 1
+# No recommends: devscripts (for hardening-check) would pull in a mail
+# server and more.
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null || exit 1
