@@ -14,7 +14,7 @@ SUDO=""
 [ "$(id -u)" = 0 ] || SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq || exit 1
-# shellcheck disable=SC2086
 # No recommends: devscripts (for hardening-check) would pull in a mail
 # server and more.
+# shellcheck disable=SC2086
 $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null || exit 1
