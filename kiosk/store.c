@@ -150,6 +150,7 @@ static const struct {
 	{ "trusted_schema", "0" },
 	{ "busy_timeout", STORE_XSTR(STORE_BUSY_TIMEOUT_MS) },
 	{ "user_version", STORE_XSTR(STORE_SCHEMA_VERSION) },
+	{ "journal_size_limit", "0" },
 };
 
 /* A message for the connection's last error while doing what. */
@@ -465,7 +466,9 @@ store_configure(struct store *s, char **cause)
 	return store_exec(s, "PRAGMA foreign_keys = ON;"
 	    "PRAGMA secure_delete = ON;"
 	    "PRAGMA synchronous = FULL;"
-	    "PRAGMA trusted_schema = OFF;", "setting PRAGMAs", cause);
+	    "PRAGMA trusted_schema = OFF;"
+	    /* A reset WAL shrinks to nothing: old pages do not linger. */
+	    "PRAGMA journal_size_limit = 0;", "setting PRAGMAs", cause);
 }
 
 /* Refuse a database written by a newer kiosk before touching it. */
@@ -1305,6 +1308,27 @@ out:
 	return store_finalize(s, stmt, rv, cause);
 }
 
+/*
+ * Copy the WAL into the database and truncate it to nothing, so that the
+ * page images with purged data (secure_delete zeroes them in the
+ * database file only) do not stay in kiosk.db-wal while the kiosk runs.
+ * A connection still reading an older snapshot makes it partial: that
+ * is not an error, the next purge truncates it.
+ */
+static int
+store_wal_truncate(struct store *s, char **cause)
+{
+	int rc;
+
+	rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+	    NULL, NULL);
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY && rc != SQLITE_LOCKED) {
+		*cause = store_error(s, "truncating the WAL after a purge");
+		return -1;
+	}
+	return 0;
+}
+
 int
 store_purge(struct store *s, int64_t cutoff, int64_t now, long *purged,
     char **cause)
@@ -1347,6 +1371,8 @@ store_purge(struct store *s, int64_t cutoff, int64_t now, long *purged,
 out:
 	if (rv != 0)
 		store_rollback(s, cause);
+	else if (*purged > 0)
+		rv = store_wal_truncate(s, cause);
 	return rv;
 }
 

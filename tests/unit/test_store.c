@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
@@ -271,7 +272,8 @@ test_pragmas_in_force(void **state)
 		fail_msg("store_pragma_check: %s", cause);
 	assert_string_equal(report, "journal_mode=wal synchronous=2 "
 	    "secure_delete=1 foreign_keys=1 trusted_schema=0 "
-	    "busy_timeout=5000 user_version=" STORE_XVERSION);
+	    "busy_timeout=5000 user_version=" STORE_XVERSION
+	    " journal_size_limit=0");
 	free(report);
 	assert_int_equal(store_pragma_check(s, NULL, &cause), 0);
 
@@ -883,6 +885,80 @@ test_two_connections(void **state)
 	store_close(NULL);
 }
 
+/* Whether any file in dir holds needle (read whole, byte for byte). */
+static bool
+dir_holds(const char *dir, const char *needle, char **where)
+{
+	static const char *const names[] = { STORE_FILE, STORE_FILE "-wal",
+	    STORE_FILE "-shm", STORE_FILE "-journal" };
+	char *path, *buf;
+	struct stat sb;
+	bool found = false;
+	size_t i;
+	FILE *fp;
+
+	for (i = 0; i < sizeof names / sizeof names[0] && !found; i++) {
+		path = xasprintf("%s/%s", dir, names[i]);
+		if (stat(path, &sb) == 0 && sb.st_size > 0) {
+			buf = xmalloc((size_t)sb.st_size);
+			assert_non_null(fp = fopen(path, "rb"));
+			assert_int_equal(fread(buf, 1, (size_t)sb.st_size, fp),
+			    (size_t)sb.st_size);
+			fclose(fp);
+			found = memmem(buf, (size_t)sb.st_size, needle,
+			    strlen(needle)) != NULL;
+			free(buf);
+		}
+		if (found)
+			*where = path;
+		else
+			free(path);
+	}
+	return found;
+}
+
+/*
+ * After retention purges an intake, its personal data is in no file of
+ * the state dir (the WAL included) while the kiosk keeps running.
+ */
+static void
+test_purge_leaves_no_trace(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = open_ok(f), *sync = open_ok(f);
+	char *cause = NULL, *where = NULL, *payload;
+	long purged = 0;
+	int i;
+
+	payload = xstrdup("{\"name\":\"");
+	for (i = 0; i < 200; i++) {
+		char *more = xasprintf("%sPURGE-ME-%03d ", payload, i);
+
+		free(payload);
+		payload = more;
+	}
+	put_ok(s, "p1", "P1", 10, payload);
+	free(payload);
+	put_ok(s, "p2", "P2", 10, "{\"name\":\"kept\"}");
+	assert_true(dir_holds(f->state_dir, "PURGE-ME-", &where));
+	free(where);
+	assert_int_equal(store_mark_sent(sync, STORE_INTAKE, "p1", "srv-1", 20,
+	    &cause), 0);
+	assert_int_equal(store_purge(s, 1000, 2000, &purged, &cause), 0);
+	assert_int_equal(purged, 1);
+	if (dir_holds(f->state_dir, "PURGE-ME-", &where))
+		fail_msg("purged data is still in %s", where);
+	/* The rest is still there. */
+	store_close(sync);
+	store_close(s);
+	s = open_ok(f);
+	payload = NULL;
+	assert_int_equal(store_find_payload(s, "p2", &payload, &cause), 0);
+	assert_string_equal(payload, "{\"name\":\"kept\"}");
+	free(payload);
+	store_close(s);
+}
+
 int
 main(void)
 {
@@ -911,6 +987,7 @@ main(void)
 		T(test_sidecar_mode_refused),
 		T(test_db_symlink_refused),
 		T(test_two_connections),
+		T(test_purge_leaves_no_trace),
 #undef T
 	};
 
