@@ -68,6 +68,11 @@ build/asan/tests/%: tests/unit/%.c build/asan/libkiosk.a
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out -D_FORTIFY_SOURCE%,$(CPPFLAGS)) $(ALL_CFLAGS) $(SAN) $(ALL_LDFLAGS) -Itests/unit -o $@ $< build/asan/libkiosk.a $(PKG_LIBS) -lcmocka
 
+# The key decoder is a screens/ file: its test links it alone, with curses.
+build/asan/tests/test_keys: tests/unit/test_keys.c build/asan/obj/screens/keys.o
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out -D_FORTIFY_SOURCE%,$(CPPFLAGS)) $(ALL_CFLAGS) $(SAN) $(ALL_LDFLAGS) -Iscreens -Itests/unit -o $@ $< build/asan/obj/screens/keys.o $(PKG_LIBS) -lcmocka
+
 # Fuzzing (clang's libFuzzer): each target runs FUZZ_SECONDS.
 FUZZ_SECONDS ?= 20
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
@@ -77,6 +82,11 @@ build/fuzz/%: tests/fuzz/%.c $(CORE_SRC)
 	@mkdir -p $(dir $@)
 	clang -std=c17 -D_GNU_SOURCE -g -O1 -Iinclude $(PKG_CFLAGS) \
 		-fsanitize=fuzzer,address,undefined -o $@ $< $(CORE_SRC) $(PKG_LIBS)
+
+build/fuzz/fuzz_keys: tests/fuzz/fuzz_keys.c screens/keys.c
+	@mkdir -p $(dir $@)
+	clang -std=c17 -D_GNU_SOURCE -g -O1 -Iinclude -Iscreens $(PKG_CFLAGS) \
+		-fsanitize=fuzzer,address,undefined -o $@ $< screens/keys.c $(PKG_LIBS)
 
 fuzz: $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do \

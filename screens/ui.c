@@ -9,6 +9,7 @@
 #include "ui.h"
 
 #include <curses.h>
+#include <poll.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include "date.h"
+#include "keys.h"
 #include "staff.h"
 #include "store.h"
 #include "sync.h"
@@ -431,6 +433,41 @@ ui_key(struct ui *ui, const struct key *k, int64_t now)
 	ui_dispatch(ui, ui_screen(ui)->key(ui, k));
 }
 
+/*
+ * Whether the terminal has gone (a serial line dropped, the emulator
+ * closed without a SIGHUP reaching a kiosk started with setsid): wgetch
+ * then returns ERR at once for ever. Asked only after an ERR.
+ */
+static bool
+ui_hung_up(void)
+{
+	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+	unsigned char b;
+	ssize_t n;
+
+	if (poll(&p, 1, 0) != 1)
+		return false;
+	if (p.revents & (POLLHUP | POLLERR | POLLNVAL))
+		return true;
+	if (!(p.revents & POLLIN))
+		return false;
+	/* Readable, yet wgetch had nothing: end of file, or a byte to keep. */
+	n = read(STDIN_FILENO, &b, 1);
+	if (n == 1) {
+		ungetch(b);
+		return false;
+	}
+	return n == 0 || (errno != EINTR && errno != EAGAIN);
+}
+
+/* Wait for a key until the next deadline, or briefly inside a sequence. */
+static int
+ui_getch(struct ui *ui, int64_t now)
+{
+	timeout(keys_waiting() ? KEYS_ESC_WAIT_MS : ui_next_deadline(ui, now));
+	return getch();
+}
+
 int
 ui_run(struct config *cfg, struct form *form, struct store *store,
     struct sync *sync)
@@ -455,10 +492,18 @@ ui_run(struct config *cfg, struct form *form, struct store *store,
 	while (!ui_quit && ui.flow.state != FLOW_QUIT) {
 		now = ui_now_ms();
 		ui_draw(&ui, now);
-		timeout(ui_next_deadline(&ui, now));
-		c = getch();
+		c = ui_getch(&ui, now);
 		now = ui_now_ms();
+		if (c == ERR && keys_waiting()) {
+			if (keys_read(ERR, &k))	/* a lone Esc */
+				ui_key(&ui, &k, now);
+			continue;
+		}
 		if (c == ERR) {
+			if (ui_hung_up()) {
+				syslog(LOG_NOTICE, "terminal hung up: exiting");
+				break;
+			}
 			ui_deadlines(&ui, now);
 			continue;
 		}

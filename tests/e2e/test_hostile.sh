@@ -152,6 +152,64 @@ EOF
 	return 0
 }
 
+# ---------------------------------------------------------------- keys
+
+# On question 2, Alt+1 and a pasted escape sequence mean nothing: they
+# neither go back to question 1 nor answer anything there; a lone Esc
+# still goes back.
+t_escape_keys() {
+	write_config
+	kiosk_start
+	start_checkin
+	fill_details "Ann" "Alt" 12041990 "07700 900123"
+	fill_goals "1" "1"
+	send n
+	send Enter
+	wait_for "Question 2 of"
+	send M-1
+	wait_settled
+	expect_screen "Question 2 of"
+	send_bytes 1b 5b 31 4a		# ESC [ 1 J, as pasted
+	send_bytes 1b 4f 79		# ESC O y
+	send_bytes 1b 5d 30 3b 78 07	# OSC title, BEL
+	send_bytes c2 9b 31 4a		# C1 CSI 1 J
+	wait_settled
+	expect_screen "Question 2 of"
+	send Enter			# nothing was chosen on question 2
+	wait_for "Please choose an answer."
+	send Escape
+	wait_for "Question 1 of"
+	expect_no_screen "Question 2 of"
+}
+
+# ---------------------------------------------------------------- hang-up
+
+# The terminal goes away without a SIGHUP reaching the kiosk (started
+# with setsid): it exits instead of spinning on end-of-file.
+t_hangup() {
+	write_config
+	cat >"$T/launch.sh" <<EOF
+cd '$T' || exit 1
+export ESCDELAY=25 KIOSK_CORE=1
+setsid -w sh -c 'echo \$\$ >"\$0"; exec "\$1" --config "\$2"' '$T/kiosk.pid' '$E2E_ROOT/build/kiosk' '$CFG'
+exec sleep 600
+EOF
+	tmux -L "$SOCK" -f /dev/null new-session -d -s k -x 80 -y 24 \
+	    "sh '$T/launch.sh'" || fail "tmux new-session failed"
+	wait_for "$WELCOME" 15
+	pid=$(kiosk_pid)
+	tmux -L "$SOCK" kill-server
+	end=$(($(date +%s) + 10))
+	while kill -0 "$pid" 2>/dev/null; do
+		if [ "$(date +%s)" -ge "$end" ]; then
+			cpu=$(cut -d' ' -f14 "/proc/$pid/stat")
+			kill -KILL "$pid"
+			fail "the kiosk was still running 10 s after its terminal went (utime $cpu ticks)"
+		fi
+		sleep 0.1
+	done
+}
+
 # ---------------------------------------------------------------- audit
 
 audit_rows() {
@@ -219,6 +277,8 @@ wait_for_rows() {
 	return 1
 }
 
+run_test "keys: Alt+1 and pasted escape sequences on question 2 change nothing; Esc goes back" t_escape_keys
+run_test "hang-up: the terminal goes without SIGHUP (setsid): the kiosk exits, no spin" t_hangup
 run_test "audit: chained rows, listed without PINs; an edit with sqlite3 is caught by --verify" t_audit_chain
 run_test "hostile server: an 8 MiB body ends within timeout_s, not sent, named" t_huge_body
 run_test "hostile server: an endless body ends within timeout_s, not sent" t_endless_body
