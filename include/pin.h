@@ -39,6 +39,18 @@ enum pin_result {
 };
 
 /*
+ * Waits are measured on a monotonic clock (pin_monotonic) once this
+ * process has seen the stored counters; `now` (wall-clock seconds, what
+ * the store keeps) only dates new failures and, for counters written
+ * before this process started, gives the time left, capped at lockout_s
+ * for a lock and 30 s for a wait. So neither a clock stepped back (a
+ * year-long lock) nor one stepped forward (a lock ended early) counts.
+ */
+extern int64_t (*pin_monotonic)(void);	/* seconds; tests may replace it */
+/* Forget what this process measured, as a restart does (for tests). */
+void pin_clock_reset(void);
+
+/*
  * The prompt's state now: PIN_LOCKED or PIN_WAIT with *wait_s, or PIN_OK
  * when a PIN may be typed.
  */
