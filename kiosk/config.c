@@ -153,36 +153,9 @@ config_error(struct config_ctx *ctx, const char *prefix, const char *name,
 	ctx->cause = xasprintf("%s: %s%s%s: %s", ctx->path, prefix,
 	    *prefix != '\0' ? "." : "", name, msg);
 	free(msg);
+	/* Whatever the file held, the message is safe on a terminal. */
+	utf8_printable(ctx->cause);
 	return -1;
-}
-
-/* Copy a key name from the file into buf, harmless to print on a terminal. */
-static const char *
-config_printable(const char *s, char *buf, size_t size)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t o = 0, n;
-
-	while (*p != '\0') {
-		n = *p < 0x80 ? 1 : *p < 0xe0 ? 2 : *p < 0xf0 ? 3 : 4;
-		if (strnlen((const char *)p, n) != n)
-			n = 1;
-		if (o + n + 4 > size) {
-			memcpy(buf + o, "...", 3);
-			o += 3;
-			break;
-		}
-		if (*p < 0x20 || *p == 0x7f || (n == 2 && p[0] == 0xc2 &&
-		    p[1] < 0xa0))
-			buf[o++] = '?';	/* C0 and C1 controls */
-		else {
-			memcpy(buf + o, p, n);
-			o += n;
-		}
-		p += n;
-	}
-	buf[o] = '\0';
-	return buf;
 }
 
 /* Refuse keys the kiosk does not know, and a key given twice. */
@@ -190,27 +163,18 @@ static int
 config_keys(struct config_ctx *ctx, const cJSON *obj, const char *prefix,
     const char *const *known)
 {
-	const cJSON *item, *prev;
+	const cJSON *bad;
 	char buf[64];
-	size_t i;
 
-	for (item = obj->child; item != NULL; item = item->next) {
-		if (item->string == NULL)
-			return config_error(ctx, prefix, "?", "unknown key");
-		for (i = 0; known[i] != NULL; i++) {
-			if (strcmp(item->string, known[i]) == 0)
-				break;
-		}
-		if (known[i] == NULL) {
-			return config_error(ctx, prefix, config_printable(
-			    item->string, buf, sizeof buf), "unknown key");
-		}
-		for (prev = obj->child; prev != item; prev = prev->next) {
-			if (strcmp(prev->string, item->string) == 0) {
-				return config_error(ctx, prefix, item->string,
-				    "given twice");
-			}
-		}
+	switch (jsonfile_check_keys(obj, known, &bad)) {
+	case JSONFILE_KEY_UNKNOWN:
+		return config_error(ctx, prefix, jsonfile_printable(bad->string,
+		    buf, sizeof buf), "unknown key");
+	case JSONFILE_KEY_TWICE:
+		return config_error(ctx, prefix, jsonfile_printable(bad->string,
+		    buf, sizeof buf), "given twice");
+	case JSONFILE_KEYS_OK:
+		break;
 	}
 	return 0;
 }
@@ -284,7 +248,7 @@ config_string(struct config_ctx *ctx, const cJSON *obj, const char *prefix,
 		return config_error(ctx, prefix, name,
 		    "must be a non-empty string");
 	s = item->valuestring;
-	if (!utf8_valid_text(s, strlen(s)))
+	if (!jsonfile_text_ok(s, false))
 		return config_error(ctx, prefix, name,
 		    "must not contain control characters");
 	*out = xstrdup(s);
