@@ -663,7 +663,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     n += 1
                     self.wfile.write(b"X-More-%d: %s\r\n" % (n, b"b" * 1000))
                 return True
-            if fault != "endlessbody":
+            if fault == "hugeheader":
                 lines.append("Content-Length: %d" % (len(head) + 2))
             self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
             if fault == "hugebody":
