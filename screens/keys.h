@@ -15,8 +15,13 @@
 
 struct key;
 
-/* How long an Esc waits for the rest of a sequence before it is a key. */
-#define KEYS_ESC_WAIT_MS 25
+/*
+ * How long an Esc waits for the rest of a sequence before it is a key.
+ * ncurses has already waited ESCDELAY (25 ms) for a sequence it knows and
+ * hands over what it read with the Esc, so this only catches a sequence
+ * whose bytes straggle in.
+ */
+#define KEYS_ESC_WAIT_MS 10
 #define KEYS_SEQ_MAX 4096	/* counted up to; a longer one is still dropped */
 
 enum keys_state {
