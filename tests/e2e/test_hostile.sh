@@ -122,6 +122,31 @@ EOF
 	expect_status_says alert 'certificate\|secure connection'
 }
 
+# server.pinned_pubkey: the server's own key is accepted; any other key is
+# refused before a request is sent, though the CA signed it.
+t_pinned_pubkey() {
+	sync_server
+	right=$(openssl x509 -in "$CLINIC_CERTS/server.pem" -pubkey -noout |
+	    openssl pkey -pubin -outform der | openssl dgst -sha256 -binary |
+	    base64)
+	wrong=$(openssl x509 -in "$CLINIC_CERTS/wronghost.pem" -pubkey -noout |
+	    openssl pkey -pubin -outform der | openssl dgst -sha256 -binary |
+	    base64)
+	sync_config extra=",\"pinned_pubkey\":\"sha256//$wrong\""
+	seed 1
+	sync_once
+	expect_rc 75 "kiosk sync --once with another key pinned"
+	[ "$(ledger_count)" = 0 ] || fail "a request reached a server whose key is not pinned"
+	expect_status sent 0 pending 1
+	sync_config extra=",\"pinned_pubkey\":\"sha256//$wrong;sha256//$right\""
+	# Due again now, not after the backoff the refusal earned.
+	sqlite3 "$T/state/kiosk.db" "UPDATE intakes SET next_attempt_at = 0" ||
+		fail "sqlite3 could not make the intake due"
+	sync_once
+	expect_rc 0 "kiosk sync --once with the server's key pinned"
+	expect_status sent 1 pending 0
+}
+
 # With `ulimit -c unlimited`, a crash on the details page writes no core
 # file (it would hold the typed name); KIOSK_CORE=1 is the developer's way.
 t_no_core() {
@@ -291,4 +316,5 @@ if can_unshare; then
 else
 	echo "# CA pinning test skipped: unshare -m is not permitted (needs root)"
 fi
+run_test "pinned_pubkey: another key is refused before any request; the server's key delivers" t_pinned_pubkey
 run_test "no core file with a client's answers, even with ulimit -c unlimited" t_no_core
