@@ -11,7 +11,19 @@ WARN := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 CFLAGS ?= -O2 -g
-ALL_CFLAGS := -std=c17 -D_GNU_SOURCE $(WARN) -Iinclude $(CFLAGS) $(PKG_CFLAGS)
+CPPFLAGS ?=
+LDFLAGS ?=
+# Hardening as dpkg-buildflags gives with hardening=+all; a distribution's
+# own CPPFLAGS, CFLAGS and LDFLAGS come after (and win).
+HARDEN_CPPFLAGS := $(if $(findstring _FORTIFY_SOURCE,$(CPPFLAGS)),,-D_FORTIFY_SOURCE=2)
+HARDEN_CFLAGS := -fstack-protector-strong -fstack-clash-protection \
+	-fcf-protection -fPIE -Wformat -Werror=format-security
+HARDEN_LDFLAGS := -pie -Wl,-z,relro -Wl,-z,now
+ALL_CFLAGS := -std=c17 -D_GNU_SOURCE $(WARN) -Iinclude $(HARDEN_CFLAGS) \
+	$(CFLAGS) $(PKG_CFLAGS)
+ALL_LDFLAGS := $(HARDEN_LDFLAGS) $(LDFLAGS)
+# The sanitizer build checks memory itself; fortified libc calls would hide
+# the overflows it is there to find.
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 CORE_SRC := $(filter-out kiosk/main.c,$(wildcard kiosk/*.c))
@@ -32,11 +44,11 @@ asan: build/asan/kiosk $(UNIT_BIN)
 
 build/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(HARDEN_CPPFLAGS) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 build/asan/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(SAN) -MMD -MP -c $< -o $@
+	$(CC) $(filter-out -D_FORTIFY_SOURCE%,$(CPPFLAGS)) $(ALL_CFLAGS) $(SAN) -MMD -MP -c $< -o $@
 
 build/libkiosk.a: $(CORE_OBJ)
 	@rm -f $@
@@ -47,14 +59,19 @@ build/asan/libkiosk.a: $(ACORE_OBJ)
 	ar rcs $@ $^
 
 build/kiosk: $(UI_OBJ) build/libkiosk.a
-	$(CC) $(ALL_CFLAGS) -o $@ $(UI_OBJ) build/libkiosk.a $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(UI_OBJ) build/libkiosk.a $(PKG_LIBS)
 
 build/asan/kiosk: $(AUI_OBJ) build/asan/libkiosk.a
-	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $(AUI_OBJ) build/asan/libkiosk.a $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(SAN) $(ALL_LDFLAGS) -o $@ $(AUI_OBJ) build/asan/libkiosk.a $(PKG_LIBS)
 
 build/asan/tests/%: tests/unit/%.c build/asan/libkiosk.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(SAN) -Itests/unit -o $@ $< build/asan/libkiosk.a $(PKG_LIBS) -lcmocka
+	$(CC) $(filter-out -D_FORTIFY_SOURCE%,$(CPPFLAGS)) $(ALL_CFLAGS) $(SAN) $(ALL_LDFLAGS) -Itests/unit -o $@ $< build/asan/libkiosk.a $(PKG_LIBS) -lcmocka
+
+# The key decoder is a screens/ file: its test links it alone, with curses.
+build/asan/tests/test_keys: tests/unit/test_keys.c build/asan/obj/screens/keys.o
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out -D_FORTIFY_SOURCE%,$(CPPFLAGS)) $(ALL_CFLAGS) $(SAN) $(ALL_LDFLAGS) -Iscreens -Itests/unit -o $@ $< build/asan/obj/screens/keys.o $(PKG_LIBS) -lcmocka
 
 # Fuzzing (clang's libFuzzer): each target runs FUZZ_SECONDS.
 FUZZ_SECONDS ?= 20
@@ -65,6 +82,11 @@ build/fuzz/%: tests/fuzz/%.c $(CORE_SRC)
 	@mkdir -p $(dir $@)
 	clang -std=c17 -D_GNU_SOURCE -g -O1 -Iinclude $(PKG_CFLAGS) \
 		-fsanitize=fuzzer,address,undefined -o $@ $< $(CORE_SRC) $(PKG_LIBS)
+
+build/fuzz/fuzz_keys: tests/fuzz/fuzz_keys.c screens/keys.c
+	@mkdir -p $(dir $@)
+	clang -std=c17 -D_GNU_SOURCE -g -O1 -Iinclude -Iscreens $(PKG_CFLAGS) \
+		-fsanitize=fuzzer,address,undefined -o $@ $< screens/keys.c $(PKG_LIBS)
 
 fuzz: $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do \
@@ -126,7 +148,7 @@ install: build/kiosk
 	    $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
 	    $(DESTDIR)$(TMPFILESDIR)
 	install -m 0755 build/kiosk $(DESTDIR)$(BINDIR)/kiosk
-	install -m 0644 etc/kiosk.json.example $(ETCK)/kiosk.json.example
+	install -m 0600 etc/kiosk.json.example $(ETCK)/kiosk.json.example
 	@for p in kiosk.json forms/microneedling.json; do \
 		f=$(ETCK)/$$p; \
 		if [ ! -e "$$f" ]; then \

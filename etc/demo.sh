@@ -37,6 +37,8 @@ port=$(cat "$demo/server/port")
 [ -s "$demo/pin_hash" ] || echo 123456 | build/kiosk hash-pin >"$demo/pin_hash"
 pin_hash=$(cat "$demo/pin_hash")
 
+# The config holds a PIN hash: private to its owner, or the kiosk refuses it.
+(umask 077 && : >"$demo/kiosk.json") && chmod 600 "$demo/kiosk.json"
 cat >"$demo/kiosk.json" <<JSON
 {
   "kiosk_id": "demo-1",

@@ -38,7 +38,8 @@ struct config {
 
 	int has_server;		/* 0 when "server" is absent: nothing is sent */
 	char *server_url;	/* https:// only, no trailing slash */
-	char *server_ca_file;	/* resolved, NULL = system bundle */
+	char *server_ca_file;	/* resolved, NULL = system bundle; else the only CA */
+	char *server_pinned_pubkey;	/* "sha256//..." or NULL */
 	char *server_client_cert;	/* resolved or NULL */
 	char *server_client_key;	/* resolved or NULL */
 	char *server_token_file;	/* resolved or NULL */

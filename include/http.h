@@ -12,7 +12,8 @@
 #define HTTP_MAX_BODY (64 * 1024)	/* a receipt is small; more is refused */
 
 struct http_opts {
-	const char *ca_file;	/* NULL: the system bundle */
+	const char *ca_file;	/* the only CA trusted; NULL: the system's */
+	const char *pinned_pubkey;	/* "sha256//..." or NULL: no key pinning */
 	const char *client_cert;	/* NULL: none */
 	const char *client_key;
 	const char *token_file;	/* NULL: no Authorization header */

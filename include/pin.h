@@ -21,6 +21,11 @@ struct store;
 
 /* Whether pin is 6-12 ASCII digits. */
 bool pin_valid(const char *pin);
+/*
+ * Whether hash is a complete yescrypt ($y$) or bcrypt ($2b$) string, as
+ * crypt(3) makes them: a placeholder such as "$y$j9T$..." is not.
+ */
+bool pin_hash_valid(const char *hash);
 /* Hash a PIN with a fresh "$y$" salt (crypt_gensalt_rn + crypt_r). */
 int pin_hash(const char *pin, char **hash, char **cause);
 /* Whether pin matches hash ($y$ or $2b$), comparing in constant time. */
@@ -32,6 +37,18 @@ enum pin_result {
 	PIN_LOCKED,		/* *wait_s until the lock ends */
 	PIN_WAIT,		/* too soon after a failure: *wait_s */
 };
+
+/*
+ * Waits are measured on a monotonic clock (pin_monotonic) once this
+ * process has seen the stored counters; `now` (wall-clock seconds, what
+ * the store keeps) only dates new failures and, for counters written
+ * before this process started, gives the time left, capped at lockout_s
+ * for a lock and 30 s for a wait. So neither a clock stepped back (a
+ * year-long lock) nor one stepped forward (a lock ended early) counts.
+ */
+extern int64_t (*pin_monotonic)(void);	/* seconds; tests may replace it */
+/* Forget what this process measured, as a restart does (for tests). */
+void pin_clock_reset(void);
 
 /*
  * The prompt's state now: PIN_LOCKED or PIN_WAIT with *wait_s, or PIN_OK

@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #define STORE_FILE "kiosk.db"
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 struct store;
 
@@ -95,20 +95,26 @@ int store_each_payload(struct store *, int (*fn)(const char *payload, void *arg)
 
 int store_counts(struct store *, struct store_counts *, char **cause);
 
-/* Append to the audit log (ids only, never personal data). */
+/*
+ * Append to the audit log (ids only, never personal data). Each row is
+ * chained to the one before: its hash is SHA-256 of the previous row's
+ * hash and this row's fields. Part of the caller's transaction if one is
+ * open, else its own.
+ */
 int store_audit(struct store *, const char *actor, const char *action,
     const char *subject, char **cause);
 
-/* One audit entry; pointers live during the callback. */
+/* An audit row. Pointers live during the callback. */
 struct store_audit {
 	int64_t seq;
 	int64_t at;		/* unix seconds */
 	const char *actor;
 	const char *action;
 	const char *subject;	/* may be NULL */
+	const char *hash;	/* NULL for rows from before the chain */
 };
 /*
- * Call fn for each audit entry at or after since (unix seconds), oldest
+ * Call fn for each audit row at or after since (unix seconds), oldest
  * first. Stops and returns fn's value when it is non-zero.
  */
 int store_each_audit(struct store *, int64_t since,
@@ -120,6 +126,21 @@ int store_each_audit(struct store *, int64_t since,
  * noticing new data without re-reading it.
  */
 int store_data_version(struct store *, int64_t *version, char **cause);
+
+/* What store_audit_verify found. */
+struct store_audit_check {
+	long rows;		/* chained rows verified */
+	long unchained;		/* rows from before the chain */
+	int64_t broken_seq;	/* the first broken link, 0 when none */
+	char reason[64];	/* what is wrong there */
+};
+/*
+ * Walk the whole chain: a changed row or hash, a removed row (also at the
+ * end) or a removed hash breaks it. 0 with *out filled (broken or not),
+ * -1 with *cause on a database error.
+ */
+int store_audit_verify(struct store *, struct store_audit_check *out,
+    char **cause);
 
 /*
  * The payload of the intake whose id or receipt is key (exact match; the

@@ -61,5 +61,10 @@ size_t utf8_seq(const unsigned char *s, size_t left);
 long utf8_chars(const char *s);
 /* 1 when s is valid UTF-8 without control characters, else 0. */
 int utf8_valid_text(const char *s, size_t len);
+/*
+ * Replace, in place, every control character (C0, DEL, C1) and invalid
+ * UTF-8 byte of s with '?', so it can be printed on a terminal. Returns s.
+ */
+char *utf8_printable(char *s);
 
 #endif

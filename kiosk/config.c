@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "jsonfile.h"
+#include "pin.h"
 #include "util.h"
 
 #define CONFIG_ID_MAX 64	/* kiosk_id, bytes */
@@ -77,7 +78,7 @@ static const char *const config_member_keys[] = { "name", "pin_hash", NULL };
 
 static const char *const config_server_keys[] = {
 	"url", "ca_file", "client_cert", "client_key", "token_file", "proxy",
-	"timeout_s", "format", NULL
+	"timeout_s", "format", "pinned_pubkey", NULL
 };
 static const struct config_int config_server_ints[] = {
 	CONFIG_INT("timeout_s", 1, 600, 30, "seconds", server_timeout_s),
@@ -128,6 +129,7 @@ config_free(struct config *cfg)
 	free(cfg->staff);
 	free(cfg->server_url);
 	free(cfg->server_ca_file);
+	free(cfg->server_pinned_pubkey);
 	free(cfg->server_client_cert);
 	free(cfg->server_client_key);
 	free(cfg->server_token_file);
@@ -151,36 +153,9 @@ config_error(struct config_ctx *ctx, const char *prefix, const char *name,
 	ctx->cause = xasprintf("%s: %s%s%s: %s", ctx->path, prefix,
 	    *prefix != '\0' ? "." : "", name, msg);
 	free(msg);
+	/* Whatever the file held, the message is safe on a terminal. */
+	utf8_printable(ctx->cause);
 	return -1;
-}
-
-/* Copy a key name from the file into buf, harmless to print on a terminal. */
-static const char *
-config_printable(const char *s, char *buf, size_t size)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t o = 0, n;
-
-	while (*p != '\0') {
-		n = *p < 0x80 ? 1 : *p < 0xe0 ? 2 : *p < 0xf0 ? 3 : 4;
-		if (strnlen((const char *)p, n) != n)
-			n = 1;
-		if (o + n + 4 > size) {
-			memcpy(buf + o, "...", 3);
-			o += 3;
-			break;
-		}
-		if (*p < 0x20 || *p == 0x7f || (n == 2 && p[0] == 0xc2 &&
-		    p[1] < 0xa0))
-			buf[o++] = '?';	/* C0 and C1 controls */
-		else {
-			memcpy(buf + o, p, n);
-			o += n;
-		}
-		p += n;
-	}
-	buf[o] = '\0';
-	return buf;
 }
 
 /* Refuse keys the kiosk does not know, and a key given twice. */
@@ -188,27 +163,18 @@ static int
 config_keys(struct config_ctx *ctx, const cJSON *obj, const char *prefix,
     const char *const *known)
 {
-	const cJSON *item, *prev;
+	const cJSON *bad;
 	char buf[64];
-	size_t i;
 
-	for (item = obj->child; item != NULL; item = item->next) {
-		if (item->string == NULL)
-			return config_error(ctx, prefix, "?", "unknown key");
-		for (i = 0; known[i] != NULL; i++) {
-			if (strcmp(item->string, known[i]) == 0)
-				break;
-		}
-		if (known[i] == NULL) {
-			return config_error(ctx, prefix, config_printable(
-			    item->string, buf, sizeof buf), "unknown key");
-		}
-		for (prev = obj->child; prev != item; prev = prev->next) {
-			if (strcmp(prev->string, item->string) == 0) {
-				return config_error(ctx, prefix, item->string,
-				    "given twice");
-			}
-		}
+	switch (jsonfile_check_keys(obj, known, &bad)) {
+	case JSONFILE_KEY_UNKNOWN:
+		return config_error(ctx, prefix, jsonfile_printable(bad->string,
+		    buf, sizeof buf), "unknown key");
+	case JSONFILE_KEY_TWICE:
+		return config_error(ctx, prefix, jsonfile_printable(bad->string,
+		    buf, sizeof buf), "given twice");
+	case JSONFILE_KEYS_OK:
+		break;
 	}
 	return 0;
 }
@@ -282,7 +248,7 @@ config_string(struct config_ctx *ctx, const cJSON *obj, const char *prefix,
 		return config_error(ctx, prefix, name,
 		    "must be a non-empty string");
 	s = item->valuestring;
-	if (!utf8_valid_text(s, strlen(s)))
+	if (!jsonfile_text_ok(s, false))
 		return config_error(ctx, prefix, name,
 		    "must not contain control characters");
 	*out = xstrdup(s);
@@ -417,8 +383,6 @@ config_member(struct config_ctx *ctx, const cJSON *item, size_t i,
     struct config_staff *m)
 {
 	char prefix[48];
-	const char *h;
-
 	snprintf(prefix, sizeof prefix, "staff.members[%zu]", i);
 	if (!cJSON_IsObject(item))
 		return config_error(ctx, "", prefix, "must be an object");
@@ -430,14 +394,30 @@ config_member(struct config_ctx *ctx, const cJSON *item, size_t i,
 		return config_error(ctx, prefix, "name", "must be at most %d "
 		    "characters", CONFIG_NAME_MAX);
 	}
-	h = m->pin_hash;
-	if ((strncmp(h, "$y$", 3) != 0 && strncmp(h, "$2b$", 4) != 0) ||
-	    strspn(h, "$./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz") != strlen(h)) {
-		return config_error(ctx, prefix, "pin_hash", "must be a crypt(3) "
-		    "hash starting with $y$ or $2b$ (make one with: kiosk "
-		    "hash-pin)");
+	if (!pin_hash_valid(m->pin_hash)) {
+		return config_error(ctx, prefix, "pin_hash", "must be a complete "
+		    "crypt(3) hash starting with $y$ or $2b$ (make one with: "
+		    "kiosk hash-pin)");
 	}
+	return 0;
+}
+
+/*
+ * PIN hashes fall to an offline search of every 6-digit PIN: a config
+ * that holds them must be as private as a token file.
+ */
+static int
+config_private(struct config_ctx *ctx)
+{
+	struct stat st;
+
+	if (stat(ctx->path, &st) != 0)
+		return config_error(ctx, "staff", "members", "cannot stat %s: "
+		    "%s", ctx->path, strerror(errno));
+	if ((st.st_mode & 077) != 0)
+		return config_error(ctx, "staff", "members", "PIN hashes in a "
+		    "config %s by others; chmod 600 %s", (st.st_mode & 044) ?
+		    "readable" : "accessible", ctx->path);
 	return 0;
 }
 
@@ -456,6 +436,8 @@ config_staff(struct config_ctx *ctx, const cJSON *root, struct config *cfg)
 		return 0;
 	if (!cJSON_IsArray(members))
 		return config_error(ctx, "staff", "members", "must be an array");
+	if (cJSON_GetArraySize(members) > 0 && config_private(ctx) != 0)
+		return -1;
 
 	/* nstaff first, so config_free sees every member filled so far. */
 	cfg->nstaff = (size_t)cJSON_GetArraySize(members);
@@ -530,6 +512,41 @@ config_format(struct config_ctx *ctx, const cJSON *server, struct config *cfg)
 	return 0;
 }
 
+/*
+ * server.pinned_pubkey: libcurl's "sha256//BASE64" (one or more, joined by
+ * ';'), each a SHA-256 of the server's public key in base64.
+ */
+static int
+config_pinned_pubkey(struct config_ctx *ctx, const cJSON *server,
+    struct config *cfg)
+{
+	const char *p;
+	size_t n;
+
+	if (config_string(ctx, server, "server", "pinned_pubkey", 0,
+	    &cfg->server_pinned_pubkey) != 0)
+		return -1;
+	if ((p = cfg->server_pinned_pubkey) == NULL)
+		return 0;
+	for (;;) {
+		if (strncmp(p, "sha256//", 8) != 0)
+			break;
+		p += 8;
+		n = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		    "0123456789+/");
+		if (n != 43 || (strcmp(p + n, "=") != 0 &&
+		    strncmp(p + n, "=;", 2) != 0))
+			break;
+		p += n + 1;
+		if (*p == '\0')
+			return 0;
+		p++;
+	}
+	return config_error(ctx, "server", "pinned_pubkey", "must be "
+	    "sha256// and the base64 SHA-256 of the server's public key "
+	    "(several joined by ;)");
+}
+
 /* The server block; absent means the kiosk keeps everything local. */
 static int
 config_server(struct config_ctx *ctx, const cJSON *root, struct config *cfg)
@@ -554,7 +571,8 @@ config_server(struct config_ctx *ctx, const cJSON *root, struct config *cfg)
 	    CONFIG_NEED_SECRET, &cfg->server_token_file) != 0 ||
 	    config_string(ctx, server, "server", "proxy", 0,
 	    &cfg->server_proxy) != 0 ||
-	    config_format(ctx, server, cfg) != 0)
+	    config_format(ctx, server, cfg) != 0 ||
+	    config_pinned_pubkey(ctx, server, cfg) != 0)
 		return -1;
 	if (cfg->server_client_cert != NULL && cfg->server_client_key == NULL)
 		return config_error(ctx, "server", "client_key",

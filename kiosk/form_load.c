@@ -157,6 +157,8 @@ load_error(struct loader *ld, const char *loc, const char *fmt, ...)
 	else
 		ld->cause = xasprintf("%s: %s: %s", ld->f->path, loc, msg);
 	free(msg);
+	/* Keys and values quoted from the file: never an escape sequence. */
+	utf8_printable(ld->cause);
 	return -1;
 }
 
@@ -200,17 +202,6 @@ lang_ok(const char *s)
 	return *s == '\0';
 }
 
-/* Whether s is in the NULL-terminated list. */
-static bool
-in_list(const char *const *list, const char *s)
-{
-	for (; *list != NULL; list++) {
-		if (strcmp(*list, s) == 0)
-			return true;
-	}
-	return false;
-}
-
 /* The child of obj named key (exact case), NULL when absent. */
 static const cJSON *
 jget(const cJSON *obj, const char *key)
@@ -226,22 +217,23 @@ static int
 check_keys(struct loader *ld, const cJSON *v, const char *loc,
     const char *const *allowed, const char *const *known, const char *what)
 {
-	const cJSON *c, *d;
+	const cJSON *bad;
 
 	if (!cJSON_IsObject(v))
 		return load_error(ld, loc, "must be a JSON object");
-	cJSON_ArrayForEach(c, v) {
-		for (d = v->child; d != c; d = d->next) {
-			if (strcmp(d->string, c->string) == 0)
-				return load_error(ld, loc,
-				    "duplicate key \"%s\"", c->string);
-		}
-		if (in_list(allowed, c->string))
-			continue;
-		if (known != NULL && in_list(known, c->string))
+	switch (jsonfile_check_keys(v, allowed, &bad)) {
+	case JSONFILE_KEY_TWICE:
+		return load_error(ld, loc, "duplicate key \"%s\"",
+		    bad->string);
+	case JSONFILE_KEY_UNKNOWN:
+		if (known != NULL && bad->string != NULL &&
+		    jsonfile_in_list(known, bad->string))
 			return load_error(ld, loc,
-			    "\"%s\" does not apply to %s", c->string, what);
-		return load_error(ld, loc, "unknown key \"%s\"", c->string);
+			    "\"%s\" does not apply to %s", bad->string, what);
+		return load_error(ld, loc, "unknown key \"%s\"",
+		    bad->string != NULL ? bad->string : "?");
+	case JSONFILE_KEYS_OK:
+		break;
 	}
 	return 0;
 }
@@ -262,6 +254,9 @@ get_string(struct loader *ld, const cJSON *obj, const char *key,
 		return load_error(ld, loc, "\"%s\" must be a string", key);
 	if (v->valuestring[0] == '\0')
 		return load_error(ld, loc, "\"%s\" must not be empty", key);
+	if (!jsonfile_text_ok(v->valuestring, false))
+		return load_error(ld, loc, "\"%s\" must not contain control "
+		    "characters", key);
 	*out = xstrdup(v->valuestring);
 	return 0;
 }
@@ -347,6 +342,9 @@ get_values(struct loader *ld, const cJSON *v, const char *key,
 	size_t i, j;
 
 	if (cJSON_IsString(v) && v->valuestring[0] != '\0') {
+		if (!jsonfile_text_ok(v->valuestring, false))
+			return load_error(ld, loc, "\"%s\" must not contain "
+			    "control characters", key);
 		*out = xcalloc(1, sizeof **out);
 		(*out)[0] = xstrdup(v->valuestring);
 		*n = 1;
@@ -362,6 +360,9 @@ get_values(struct loader *ld, const cJSON *v, const char *key,
 		if (!cJSON_IsString(c) || c->valuestring[0] == '\0')
 			return load_error(ld, loc,
 			    "\"%s\" must hold non-empty strings", key);
+		if (!jsonfile_text_ok(c->valuestring, false))
+			return load_error(ld, loc, "\"%s\" must not contain "
+			    "control characters", key);
 		for (j = 0; j < i; j++) {
 			if (strcmp((*out)[j], c->valuestring) == 0)
 				return load_error(ld, loc,
@@ -418,6 +419,11 @@ parse_text(struct loader *ld, const cJSON *v, const char *loc,
 		if (!cJSON_IsString(c) || c->valuestring[0] == '\0')
 			return load_error(ld, loc, "\"%s\": the \"%s\" text "
 			    "must be a non-empty string", key, c->string);
+		/* Shown on the kiosk and exported: line breaks, nothing else. */
+		if (!jsonfile_text_ok(c->valuestring, true))
+			return load_error(ld, loc, "\"%s\": the \"%s\" text "
+			    "must not contain control characters (other than "
+			    "line breaks)", key, c->string);
 		t->text[li] = xstrdup(c->valuestring);
 	}
 	for (i = 0; i < f->nlanguages; i++) {

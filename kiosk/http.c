@@ -161,8 +161,16 @@ http_setup(struct http *h, const struct http_opts *o, char **cause)
 	SET(CURLOPT_SSL_VERIFYPEER, 1L);
 	SET(CURLOPT_SSL_VERIFYHOST, 2L);
 	SET(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-	if (o->ca_file != NULL)
+	/*
+	 * The clinic's CA alone: libcurl's compiled-in CA folder would
+	 * otherwise still trust every public CA (and a TLS-inspecting proxy's).
+	 */
+	if (o->ca_file != NULL) {
 		SET(CURLOPT_CAINFO, o->ca_file);
+		SET(CURLOPT_CAPATH, NULL);
+	}
+	if (o->pinned_pubkey != NULL)
+		SET(CURLOPT_PINNEDPUBLICKEY, o->pinned_pubkey);
 	if (o->client_cert != NULL) {
 		SET(CURLOPT_SSLCERT, o->client_cert);
 		SET(CURLOPT_SSLKEY, o->client_key);
@@ -176,6 +184,7 @@ http_setup(struct http *h, const struct http_opts *o, char **cause)
 	    o->timeout_s : HTTP_LOW_SPEED_TIME_S);
 	SET(CURLOPT_TCP_KEEPALIVE, 1L);
 	SET(CURLOPT_USERAGENT, "kiosk/" KIOSK_VERSION);
+	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)HTTP_MAX_BODY);
 	SET(CURLOPT_WRITEFUNCTION, http_on_body);
 	SET(CURLOPT_WRITEDATA, h);
 	SET(CURLOPT_NOPROGRESS, 0L);
@@ -315,6 +324,9 @@ http_classify(CURLcode rc, int too_big, const char *words)
 		return HTTP_ABORTED;
 	case CURLE_WRITE_ERROR:
 		return too_big ? HTTP_PROTOCOL : HTTP_DROPPED;
+	case CURLE_FILESIZE_EXCEEDED:
+	case CURLE_OUT_OF_MEMORY:	/* libcurl's word for headers over its limit */
+		return HTTP_PROTOCOL;
 	case CURLE_WEIRD_SERVER_REPLY:
 	case CURLE_UNSUPPORTED_PROTOCOL:
 	case CURLE_BAD_CONTENT_ENCODING:
@@ -323,6 +335,32 @@ http_classify(CURLcode rc, int too_big, const char *words)
 	default:
 		return HTTP_NETWORK;
 	}
+}
+
+/* Say what happened where libcurl's own words mislead staff. */
+static void
+http_explain(struct http *h, CURLcode rc)
+{
+	if (rc == CURLE_OUT_OF_MEMORY)
+		snprintf(h->errbuf, sizeof h->errbuf, "the server's answer "
+		    "headers were larger than the kiosk accepts");
+	else if (rc == CURLE_FILESIZE_EXCEEDED ||
+	    (rc == CURLE_WRITE_ERROR && h->too_big))
+		snprintf(h->errbuf, sizeof h->errbuf, "the server's answer was "
+		    "larger than the kiosk accepts (%d bytes)", HTTP_MAX_BODY);
+}
+
+/* Free a request's headers, wiping the copy of the bearer token first. */
+static void
+http_free_headers(struct curl_slist *headers)
+{
+	struct curl_slist *p;
+
+	for (p = headers; p != NULL; p = p->next) {
+		if (strncmp(p->data, "Authorization:", 14) == 0)
+			explicit_bzero(p->data, strlen(p->data));
+	}
+	curl_slist_free_all(headers);
 }
 
 int
@@ -369,6 +407,7 @@ http_post(struct http *h, const char *url, const char *key, const char *body,
 		h->connects += connects;
 	res->fail = http_classify(rc, h->too_big, h->errbuf[0] != '\0' ?
 	    h->errbuf : curl_easy_strerror(rc));
+	http_explain(h, rc);
 	/*
 	 * The server asked for a client certificate we do not have, then
 	 * dropped us: say that, not "the connection broke".
@@ -395,7 +434,7 @@ out:
 	/* The handle must not keep pointers to what is freed here. */
 	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, NULL);
 	curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, NULL);
-	curl_slist_free_all(headers);
+	http_free_headers(headers);
 	free(idem);
 	if (h->body != NULL)
 		explicit_bzero(h->body, h->len);

@@ -1,8 +1,9 @@
 /*
  * jsonfile.c: read one small JSON file (config, form) into a cJSON tree.
  * Owns the reading (size limits), the UTF-8 check and turning cJSON's
- * error pointer into PATH:LINE:COL with a short excerpt. Knows nothing
- * about what the JSON means: callers check types and keys.
+ * error pointer into PATH:LINE:COL with a short excerpt, and the checking
+ * kit the config and form loaders share (keys, text, printable names).
+ * Knows nothing about what the JSON means.
  */
 #include "jsonfile.h"
 
@@ -242,4 +243,87 @@ jsonfile_load(const char *path, cJSON **out, char **cause)
 out:
 	free(buf);
 	return rv;
+}
+
+bool
+jsonfile_in_list(const char *const *list, const char *s)
+{
+	for (; *list != NULL; list++) {
+		if (strcmp(*list, s) == 0)
+			return true;
+	}
+	return false;
+}
+
+enum jsonfile_keys
+jsonfile_check_keys(const cJSON *obj, const char *const *known,
+    const cJSON **bad)
+{
+	const cJSON *item, *prev;
+
+	*bad = NULL;
+	for (item = obj->child; item != NULL; item = item->next) {
+		*bad = item;
+		if (item->string == NULL || !jsonfile_in_list(known, item->string))
+			return JSONFILE_KEY_UNKNOWN;
+		for (prev = obj->child; prev != item; prev = prev->next) {
+			if (strcmp(prev->string, item->string) == 0)
+				return JSONFILE_KEY_TWICE;
+		}
+	}
+	*bad = NULL;
+	return JSONFILE_KEYS_OK;
+}
+
+bool
+jsonfile_text_ok(const char *s, bool lines)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t left = strlen(s), n;
+
+	while (left > 0) {
+		if ((n = utf8_seq(p, left)) == 0)
+			return false;
+		if (n == 1 && (p[0] == 0x7f || (p[0] < 0x20 &&
+		    !(lines && p[0] == '\n'))))
+			return false;
+		if (n == 2 && p[0] == 0xc2 && p[1] < 0xa0)
+			return false;	/* C1, U+0080-U+009F */
+		p += n;
+		left -= n;
+	}
+	return true;
+}
+
+const char *
+jsonfile_printable(const char *s, char *buf, size_t size)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t o = 0, n, left = s != NULL ? strlen(s) : 0;
+
+	if (size < 4) {
+		if (size > 0)
+			buf[0] = '\0';
+		return buf;
+	}
+	while (left > 0) {
+		n = utf8_seq(p, left);
+		if (o + (n == 0 ? 1 : n) + 4 > size) {
+			memcpy(buf + o, "...", 3);
+			o += 3;
+			break;
+		}
+		if (n == 0 || (n == 1 && (p[0] < 0x20 || p[0] == 0x7f)) ||
+		    (n == 2 && p[0] == 0xc2 && p[1] < 0xa0)) {
+			buf[o++] = '?';
+			n = n == 0 ? 1 : n;
+		} else {
+			memcpy(buf + o, p, n);
+			o += n;
+		}
+		p += n;
+		left -= n;
+	}
+	buf[o] = '\0';
+	return buf;
 }

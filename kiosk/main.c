@@ -9,10 +9,13 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,6 +26,7 @@
 #include "screens.h"
 #include "http.h"
 #include "session.h"
+#include "pin.h"
 #include "store.h"
 #include "sync.h"
 #include "util.h"
@@ -45,6 +49,8 @@ usage(FILE *f)
 	    "Questionnaire\n"
 	    "       kiosk [--config FILE] requeue ID|--parked  put parked "
 	    "records back in the queue\n"
+	    "       kiosk [--config FILE] audit [--since DATE] [--verify]\n"
+	    "                                       the audit trail, no personal data\n"
 	    "       kiosk hash-pin                  read a PIN, print its hash\n"
 	    "       kiosk --help | --version\n"
 	    "The config is FILE, else $KIOSK_CONFIG, else " CONFIG_DEFAULT_PATH
@@ -659,6 +665,91 @@ cmd_requeue(const char *arg, const char *id)
 	return rc;
 }
 
+/* One audit row as a line: time, seq, actor, action, subject. */
+static int
+audit_one(const struct store_audit *a, void *arg)
+{
+	char when[21], *actor, *subject;
+	int rc;
+
+	(void)arg;
+	time_rfc3339(a->at, when);
+	/* Written by the kiosk, but the file may not be: no escapes out. */
+	actor = utf8_printable(xstrdup(a->actor));
+	subject = a->subject != NULL ? utf8_printable(xstrdup(a->subject)) :
+	    NULL;
+	rc = printf("%s %lld %s %s%s%s\n", when, (long long)a->seq, actor,
+	    a->action, subject != NULL ? " " : "", subject != NULL ? subject :
+	    "") < 0 ? -1 : 0;
+	free(actor);
+	free(subject);
+	return rc;
+}
+
+/* "2026-11-24" (midnight UTC) or "2026-11-24T09:15:02Z" as unix seconds. */
+static int
+parse_since(const char *text, int64_t *out)
+{
+	struct tm tm;
+	const char *end;
+
+	memset(&tm, 0, sizeof tm);
+	end = strptime(text, "%Y-%m-%d", &tm);
+	if (end != NULL && *end == 'T')
+		end = strptime(end, "T%H:%M:%SZ", &tm);
+	if (end == NULL || *end != '\0')
+		return -1;
+	*out = (int64_t)timegm(&tm);
+	return 0;
+}
+
+/* The audit trail (ids and staff names only), or --verify its chain. */
+static int
+cmd_audit(const char *arg, const char *since_text, bool verify)
+{
+	struct config *cfg;
+	struct store *st;
+	struct store_audit_check chk;
+	int64_t since = INT64_MIN;
+	char *cause = NULL;
+	int rc;
+
+	if (since_text != NULL && parse_since(since_text, &since) != 0) {
+		fprintf(stderr, "kiosk: audit --since: %s is not a date such as "
+		    "2026-11-24\n", since_text);
+		return EXIT_USAGE;
+	}
+	if ((rc = open_config_store(arg, &cfg, &st)) != 0)
+		return rc;
+	if (verify)
+		rc = store_audit_verify(st, &chk, &cause);
+	else
+		rc = store_each_audit(st, since, audit_one, NULL, &cause);
+	if (rc < 0) {
+		fprintf(stderr, "kiosk: %s\n", cause != NULL ? cause :
+		    "cannot read the audit log");
+		free(cause);
+		rc = EXIT_SOFTWARE;
+	} else if (rc > 0 || fflush(stdout) != 0) {
+		fprintf(stderr, "kiosk: audit: cannot write\n");
+		rc = EXIT_SOFTWARE;
+	} else if (verify && chk.broken_seq != 0) {
+		printf("audit chain broken at seq %lld: %s (%ld rows verified "
+		    "before it)\n", (long long)chk.broken_seq, chk.reason,
+		    chk.rows);
+		rc = EXIT_DATAERR;
+	} else if (verify) {
+		printf("audit chain ok: %ld rows verified", chk.rows);
+		if (chk.unchained > 0)
+			printf(", %ld older rows from before the chain",
+			    chk.unchained);
+		printf("\n");
+	}
+	store_close(st);
+	config_free(cfg);
+	return rc;
+}
+
 /* Read one line of at most len-1 chars, without echo on a terminal. */
 static int
 read_pin(const char *prompt, char *buf, size_t len)
@@ -691,21 +782,18 @@ read_pin(const char *prompt, char *buf, size_t len)
 static int
 cmd_hash_pin(void)
 {
-	char pin[64], again[64], salt[CRYPT_GENSALT_OUTPUT_SIZE];
-	struct crypt_data data;
-	size_t n, i;
+	char pin[64], again[64];
+	char *hash = NULL, *cause = NULL;
 	int rc = EXIT_DATAERR;
 
-	memset(&data, 0, sizeof data);
+	again[0] = '\0';
 	if (read_pin("PIN (6-12 digits): ", pin, sizeof pin) != 0) {
 		fprintf(stderr, "kiosk: no PIN on standard input\n");
 		return EXIT_DATAERR;
 	}
-	n = strlen(pin);
-	for (i = 0; i < n && pin[i] >= '0' && pin[i] <= '9'; i++)
-		;
-	if (n < 6 || n > 12 || i != n) {
-		fprintf(stderr, "kiosk: a PIN is 6 to 12 digits\n");
+	if (!pin_valid(pin)) {
+		fprintf(stderr, "kiosk: a PIN is %d to %d digits\n", PIN_MIN,
+		    PIN_MAX);
 		goto out;
 	}
 	if (isatty(STDIN_FILENO)) {
@@ -715,19 +803,38 @@ cmd_hash_pin(void)
 			goto out;
 		}
 	}
-	if (crypt_gensalt_rn("$y$", 0, NULL, 0, salt, sizeof salt) == NULL ||
-	    crypt_r(pin, salt, &data) == NULL || data.output[0] == '*') {
-		fprintf(stderr, "kiosk: cannot hash the PIN\n");
+	if (pin_hash(pin, &hash, &cause) != 0) {
+		fprintf(stderr, "kiosk: cannot hash the PIN: %s\n", cause);
+		free(cause);
 		rc = EXIT_SOFTWARE;
 		goto out;
 	}
-	puts(data.output);
+	puts(hash);
+	free(hash);
 	rc = 0;
 out:
 	explicit_bzero(pin, sizeof pin);
 	explicit_bzero(again, sizeof again);
-	explicit_bzero(&data, sizeof data);
 	return rc;
+}
+
+/*
+ * No core files: a crash on a client page would write the typed name and
+ * answers to disk. A developer who needs one starts the kiosk with
+ * KIOSK_CORE=1 (and `ulimit -c unlimited`).
+ */
+static void
+no_core_dumps(void)
+{
+	const struct rlimit none = { 0, 0 };
+	const char *dev = getenv("KIOSK_CORE");
+
+	if (dev != NULL && strcmp(dev, "1") == 0)
+		return;
+	if (setrlimit(RLIMIT_CORE, &none) != 0 ||
+	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+		fatalx(EXIT_SOFTWARE, "cannot turn off core dumps: %s",
+		    strerror(errno));
 }
 
 int
@@ -739,10 +846,11 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *config = NULL, *cmd, *requeue_id = NULL;
-	bool once = false, reviews = false, fhir = false;
+	const char *config = NULL, *cmd, *requeue_id = NULL, *since = NULL;
+	bool once = false, reviews = false, fhir = false, verify = false;
 	int ch, rc;
 
+	no_core_dumps();
 	while ((ch = getopt_long(argc, argv, "+c:hV", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
@@ -792,6 +900,16 @@ main(int argc, char **argv)
 		    argv[optind];
 		return cmd_requeue(config, requeue_id);
 	}
+	while (strcmp(cmd, "audit") == 0 && optind < argc) {
+		if (strcmp(argv[optind], "--verify") == 0 && !verify)
+			verify = true;
+		else if (strcmp(argv[optind], "--since") == 0 &&
+		    optind + 1 < argc && since == NULL)
+			since = argv[++optind];
+		else
+			break;
+		optind++;
+	}
 	if (optind != argc) {
 		usage(stderr);
 		return EXIT_USAGE;
@@ -825,6 +943,8 @@ main(int argc, char **argv)
 		return fhir ? cmd_export_fhir(config) : cmd_export(config, reviews);
 	if (strcmp(cmd, "form") == 0)
 		return cmd_form_fhir(config);
+	if (strcmp(cmd, "audit") == 0)
+		return cmd_audit(config, since, verify);
 	if (strcmp(cmd, "hash-pin") == 0)
 		return cmd_hash_pin();
 	fprintf(stderr, "kiosk: unknown command: %s\n", cmd);

@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <crypt.h>
 #include <openssl/crypto.h>
@@ -28,6 +29,54 @@ pin_valid(const char *pin)
 		return false;
 	len = strspn(pin, "0123456789");
 	return pin[len] == '\0' && len >= PIN_MIN && len <= PIN_MAX;
+}
+
+#define PIN_B64 "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+/* yescrypt: $y$PARAMS$SALT$HASH, the hash 43 characters of crypt base64. */
+static bool
+pin_yescrypt_valid(const char *h)
+{
+	size_t n;
+
+	h += 3;
+	if ((n = strspn(h, PIN_B64)) == 0 || h[n] != '$')
+		return false;
+	h += n + 1;
+	if ((n = strspn(h, PIN_B64)) == 0 || h[n] != '$')
+		return false;
+	h += n + 1;
+	return strspn(h, PIN_B64) == 43 && h[43] == '\0';
+}
+
+/* bcrypt: $2b$NN$ (cost 04-31) and 53 characters (salt and hash). */
+static bool
+pin_bcrypt_valid(const char *h)
+{
+	int cost;
+
+	if (strspn(h + 4, "0123456789") != 2 || h[6] != '$')
+		return false;
+	cost = (h[4] - '0') * 10 + (h[5] - '0');
+	return cost >= 4 && cost <= 31 && strspn(h + 7, PIN_B64) == 53 &&
+	    h[60] == '\0';
+}
+
+bool
+pin_hash_valid(const char *hash)
+{
+	if (hash == NULL)
+		return false;
+	if (strncmp(hash, "$y$", 3) == 0) {
+		if (!pin_yescrypt_valid(hash))
+			return false;
+	} else if (strncmp(hash, "$2b$", 4) == 0) {
+		if (!pin_bcrypt_valid(hash))
+			return false;
+	} else
+		return false;
+	/* libxcrypt's own check of the setting (cost parameters). */
+	return crypt_checksalt(hash) == CRYPT_SALT_OK;
 }
 
 /* libxcrypt fails with NULL or a "*0"/"*1" token, never a valid hash. */
@@ -110,24 +159,97 @@ pin_delay(long k)
 	return 1L << (k - 1);
 }
 
-/* The state a stored row means at now (the body of pin_state). */
-static void
-pin_state_of(long count, int64_t last_at, int64_t locked_until, int64_t now,
-    enum pin_result *state, long *wait_s)
+/* Seconds on CLOCK_MONOTONIC: wall-clock steps do not move it. */
+static int64_t
+pin_monotonic_default(void)
 {
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+		return 0;
+	return (int64_t)ts.tv_sec;
+}
+
+int64_t (*pin_monotonic)(void) = pin_monotonic_default;
+
+/*
+ * What this process measured of the stored row: when, on the monotonic
+ * clock, its wait and its lock end. The wall-clock times in the store
+ * only matter when a row is first seen (after a restart, or written by
+ * another process), and then no wait is longer than it can be.
+ */
+static struct {
+	bool known;
+	long count;
+	int64_t last_at, locked_until;	/* the row as last seen */
+	int64_t wait_end, lock_end;	/* monotonic seconds */
+} pin_seen;
+
+void
+pin_clock_reset(void)
+{
+	memset(&pin_seen, 0, sizeof pin_seen);
+}
+
+/* x clamped to [0, max]. */
+static int64_t
+pin_clamp(int64_t x, int64_t max)
+{
+	return x < 0 ? 0 : x > max ? max : x;
+}
+
+/* Remember the row and when (monotonic) its wait and lock end. */
+static void
+pin_remember(long count, int64_t last_at, int64_t locked_until,
+    int64_t wait_s, int64_t lock_s)
+{
+	int64_t mono = pin_monotonic();
+
+	pin_seen.known = true;
+	pin_seen.count = count;
+	pin_seen.last_at = last_at;
+	pin_seen.locked_until = locked_until;
+	pin_seen.wait_end = mono + wait_s;
+	pin_seen.lock_end = mono + lock_s;
+}
+
+/*
+ * The state a stored row means at wall-clock now (the body of
+ * pin_state). A row not seen before is read from the wall clock with
+ * every wait capped (lockout_s for a lock, the growing delay for a
+ * wait): a clock stepped back cannot lock staff out for a year. A row
+ * already seen is measured on the monotonic clock: a clock stepped
+ * forward cannot end a lock early.
+ */
+static void
+pin_state_of(const struct config *cfg, long count, int64_t last_at,
+    int64_t locked_until, int64_t now, enum pin_result *state, long *wait_s)
+{
+	int64_t mono = pin_monotonic(), lock_left, wait_left;
+
+	if (!pin_seen.known || pin_seen.count != count ||
+	    pin_seen.last_at != last_at ||
+	    pin_seen.locked_until != locked_until) {
+		pin_remember(count, last_at, locked_until,
+		    count > 0 ? pin_clamp(last_at + pin_delay(count) - now,
+		    pin_delay(count)) : 0, locked_until != 0 ?
+		    pin_clamp(locked_until - now, cfg->staff_lockout_s) : 0);
+	}
+	lock_left = pin_clamp(pin_seen.lock_end - mono, cfg->staff_lockout_s);
+	wait_left = pin_clamp(pin_seen.wait_end - mono, PIN_WAIT_MAX);
 	*state = PIN_OK;
 	*wait_s = 0;
 	if (locked_until != 0) {
 		/* An expired lock: the next failure counts from 1 again. */
-		if (now < locked_until) {
+		if (lock_left > 0) {
 			*state = PIN_LOCKED;
-			*wait_s = (long)(locked_until - now);
+			*wait_s = (long)lock_left;
 		}
 		return;
 	}
-	if (count > 0 && now < last_at + pin_delay(count)) {
+	if (count > 0 && wait_left > 0) {
 		*state = PIN_WAIT;
-		*wait_s = (long)(last_at + pin_delay(count) - now);
+		*wait_s = (long)wait_left;
 	}
 }
 
@@ -143,7 +265,7 @@ pin_state(struct store *s, const struct config *cfg, int64_t now,
 	if (store_pin_get(s, PIN_WHO, &count, &last_at, &locked_until,
 	    cause) != 0)
 		return -1;
-	pin_state_of(count, last_at, locked_until, now, state, wait_s);
+	pin_state_of(cfg, count, last_at, locked_until, now, state, wait_s);
 	return 0;
 }
 
@@ -182,7 +304,8 @@ pin_failed(struct store *s, const struct config *cfg, int64_t now,
 	if (store_pin_get(s, PIN_WHO, &count, &last_at, &locked_until,
 	    cause) != 0)
 		return -1;
-	if (locked_until != 0 && now >= locked_until) {
+	/* Only called when pin_state said OK: a lock in the row has ended. */
+	if (locked_until != 0) {
 		if (store_pin_reset(s, PIN_WHO, cause) != 0)
 			return -1;
 		count = 0;
@@ -192,6 +315,8 @@ pin_failed(struct store *s, const struct config *cfg, int64_t now,
 		lock = now + cfg->staff_lockout_s;
 	if (store_pin_failed(s, PIN_WHO, now, lock, cause) != 0)
 		return -1;
+	pin_remember(count, now, lock, pin_delay(count), lock != 0 ?
+	    cfg->staff_lockout_s : 0);
 	if (lock != 0) {
 		*result = PIN_LOCKED;
 		*wait_s = cfg->staff_lockout_s;

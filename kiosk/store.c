@@ -18,6 +18,8 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,6 +161,11 @@ static const char *const store_migrations[] = {
 	" (sync_state, next_attempt_at, decided_at);"
 	"ALTER TABLE intakes ADD COLUMN parked_at INTEGER;"
 	"ALTER TABLE reviews ADD COLUMN parked_at INTEGER;",
+	/* 6: the audit rows chained by hash (tamper evidence); rows
+	 * written before it stay unchained. */
+	"ALTER TABLE audit ADD COLUMN hash TEXT;"
+	"INSERT INTO meta (key, value) SELECT 'audit_chain_from',"
+	" coalesce(max(seq), 0) + 1 FROM audit;",
 };
 
 _Static_assert(sizeof store_migrations / sizeof store_migrations[0] ==
@@ -176,6 +183,7 @@ static const struct {
 	{ "trusted_schema", "0" },
 	{ "busy_timeout", STORE_XSTR(STORE_BUSY_TIMEOUT_MS) },
 	{ "user_version", STORE_XSTR(STORE_SCHEMA_VERSION) },
+	{ "journal_size_limit", "0" },
 };
 
 /* A message for the connection's last error while doing what. */
@@ -564,7 +572,9 @@ store_configure(struct store *s, char **cause)
 	    "PRAGMA secure_delete = ON;"
 	    "PRAGMA synchronous = FULL;"
 	    "PRAGMA trusted_schema = OFF;"
-	    "PRAGMA mmap_size = 268435456;", "setting PRAGMAs", cause);
+	    "PRAGMA mmap_size = 268435456;"
+	    /* A reset WAL shrinks to nothing: old pages do not linger. */
+	    "PRAGMA journal_size_limit = 0;", "setting PRAGMAs", cause);
 }
 
 /* Refuse a database written by a newer kiosk before touching it. */
@@ -1168,20 +1178,97 @@ out:
 	return store_release(s, stmt, rv, cause);
 }
 
-int
-store_audit(struct store *s, const char *actor, const char *action,
+/*
+ * The hash of an audit row: SHA-256 over the previous row's hash and this
+ * row's fields, each length-prefixed so no two rows can encode alike.
+ */
+static void
+store_audit_hash(const char *prev, int64_t seq, int64_t at, const char *actor,
+    const char *action, const char *subject, char out[65])
+{
+	char *text;
+
+	text = xasprintf("kiosk-audit-1|%zu:%s|%lld|%lld|%zu:%s|%zu:%s|%s%zu:%s",
+	    strlen(prev), prev, (long long)seq, (long long)at, strlen(actor),
+	    actor, strlen(action), action, subject == NULL ? "N" : "S",
+	    subject == NULL ? (size_t)0 : strlen(subject),
+	    subject == NULL ? "" : subject);
+	sha256_hex(text, strlen(text), out);
+	free(text);
+}
+
+/*
+ * The highest seq ever given (AUTOINCREMENT's counter, which deleting the
+ * last rows does not lower), 0 when none.
+ */
+static int
+store_audit_sequence(struct store *s, int64_t *seq, char **cause)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rv = -1, rc;
+
+	*seq = 0;
+	if (store_prepare(s, &stmt, cause, "SELECT max(seq) FROM"
+	    " (SELECT seq FROM sqlite_sequence WHERE name = 'audit'"
+	    "  UNION ALL SELECT max(seq) FROM audit)", "") != 0)
+		return -1;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*seq = sqlite3_column_int64(stmt, 0);
+	else if (rc != SQLITE_DONE) {
+		*cause = store_error(s, "reading the audit sequence");
+		goto out;
+	}
+	rv = 0;
+out:
+	return store_finalize(s, stmt, rv, cause);
+}
+
+/* The last seq given and the last row's hash ("" when none or unchained). */
+static int
+store_audit_last(struct store *s, int64_t *seq, char prev[65], char **cause)
+{
+	sqlite3_stmt *stmt = NULL;
+	const unsigned char *h;
+	int rv = -1, rc;
+
+	prev[0] = '\0';
+	if (store_audit_sequence(s, seq, cause) != 0)
+		return -1;
+	if (store_prepare(s, &stmt, cause, "SELECT hash FROM audit"
+	    " ORDER BY seq DESC LIMIT 1", "") != 0)
+		return -1;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		h = sqlite3_column_text(stmt, 0);
+		if (h != NULL)
+			snprintf(prev, 65, "%s", (const char *)h);
+	} else if (rc != SQLITE_DONE) {
+		*cause = store_error(s, "reading the audit log");
+		goto out;
+	}
+	rv = 0;
+out:
+	return store_finalize(s, stmt, rv, cause);
+}
+
+/* Append one chained row; the caller holds a write transaction. */
+static int
+store_audit_append(struct store *s, const char *actor, const char *action,
     const char *subject, char **cause)
 {
 	sqlite3_stmt *stmt = NULL;
+	int64_t seq, at = (int64_t)time(NULL);
+	char prev[65], hash[65];
 	int rv = -1;
 
-	if (actor == NULL || action == NULL) {
-		*cause = xstrdup("audit: actor and action are required");
+	if (store_audit_last(s, &seq, prev, cause) != 0)
 		return -1;
-	}
-	if (store_prepare(s, &stmt, cause, "INSERT INTO audit (at, actor,"
-	    " action, subject) VALUES (?1, ?2, ?3, ?4)", "ittt",
-	    (int64_t)time(NULL), actor, action, subject) != 0)
+	seq++;
+	store_audit_hash(prev, seq, at, actor, action, subject, hash);
+	if (store_prepare(s, &stmt, cause, "INSERT INTO audit (seq, at, actor,"
+	    " action, subject, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", "iittt"
+	    "t", seq, at, actor, action, subject, hash) != 0)
 		return -1;
 	if (sqlite3_step(stmt) != SQLITE_DONE) {
 		*cause = store_error(s, "appending to the audit log");
@@ -1193,33 +1280,135 @@ out:
 }
 
 int
+store_audit(struct store *s, const char *actor, const char *action,
+    const char *subject, char **cause)
+{
+	int rv;
+
+	if (actor == NULL || action == NULL) {
+		*cause = xstrdup("audit: actor and action are required");
+		return -1;
+	}
+	/* Inside a caller's transaction: part of it. */
+	if (!sqlite3_get_autocommit(s->db))
+		return store_audit_append(s, actor, action, subject, cause);
+	/* Alone: read the last hash and append under one write lock. */
+	if (store_exec(s, "BEGIN IMMEDIATE", "starting an audit entry",
+	    cause) != 0)
+		return -1;
+	rv = store_audit_append(s, actor, action, subject, cause);
+	if (rv == 0)
+		rv = store_exec(s, "COMMIT", "committing an audit entry", cause);
+	if (rv != 0)
+		store_rollback(s, cause);
+	return rv;
+}
+
+int
 store_each_audit(struct store *s, int64_t since,
     int (*fn)(const struct store_audit *, void *), void *arg, char **cause)
 {
 	sqlite3_stmt *stmt = NULL;
 	struct store_audit a;
-	int rv = -1, rc;
+	int rv = 0, rc;
 
 	if (store_prepare(s, &stmt, cause, "SELECT seq, at, actor, action,"
-	    " subject FROM audit WHERE at >= ?1 ORDER BY seq", "i", since) != 0)
+	    " subject, hash FROM audit WHERE at >= ?1 ORDER BY seq", "i",
+	    since) != 0)
 		return -1;
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		memset(&a, 0, sizeof a);
 		a.seq = sqlite3_column_int64(stmt, 0);
 		a.at = sqlite3_column_int64(stmt, 1);
 		a.actor = (const char *)sqlite3_column_text(stmt, 2);
 		a.action = (const char *)sqlite3_column_text(stmt, 3);
 		a.subject = (const char *)sqlite3_column_text(stmt, 4);
+		a.hash = (const char *)sqlite3_column_text(stmt, 5);
+		if (a.actor == NULL)
+			a.actor = "";
+		if (a.action == NULL)
+			a.action = "";
 		if ((rv = fn(&a, arg)) != 0)
-			goto out;
+			break;
 	}
-	if (rc != SQLITE_DONE) {
+	if (rv == 0 && rc != SQLITE_DONE) {
 		*cause = store_error(s, "reading the audit log");
 		rv = -1;
-		goto out;
 	}
-	rv = 0;
-out:
 	return store_finalize(s, stmt, rv, cause);
+}
+
+/* Walking the chain for store_audit_verify. */
+struct store_chain {
+	struct store_audit_check *out;
+	char prev[65];
+	bool chained;		/* a hashed row has been seen */
+	int64_t last_seq;
+	int64_t from;		/* rows from here on must be chained */
+};
+
+/* Note the first broken link; returns 1 to stop the walk. */
+static int
+store_chain_broken(struct store_chain *c, int64_t seq, const char *why)
+{
+	c->out->broken_seq = seq;
+	snprintf(c->out->reason, sizeof c->out->reason, "%s", why);
+	return 1;
+}
+
+static int
+store_chain_row(const struct store_audit *a, void *arg)
+{
+	struct store_chain *c = arg;
+	char want[65];
+
+	if (a->seq != c->last_seq + 1 && c->chained)
+		return store_chain_broken(c, c->last_seq + 1, "row missing");
+	c->last_seq = a->seq;
+	if (a->hash == NULL) {
+		if (c->chained || a->seq >= c->from)
+			return store_chain_broken(c, a->seq, "hash removed");
+		c->out->unchained++;
+		return 0;
+	}
+	store_audit_hash(c->chained ? c->prev : "", a->seq, a->at, a->actor,
+	    a->action, a->subject, want);
+	if (strcmp(want, a->hash) != 0)
+		return store_chain_broken(c, a->seq, "row or hash changed");
+	c->chained = true;
+	snprintf(c->prev, sizeof c->prev, "%s", a->hash);
+	c->out->rows++;
+	return 0;
+}
+
+int
+store_audit_verify(struct store *s, struct store_audit_check *out,
+    char **cause)
+{
+	struct store_chain c;
+	int64_t last;
+	char *from = NULL;
+	int rv;
+
+	memset(out, 0, sizeof *out);
+	memset(&c, 0, sizeof c);
+	c.out = out;
+	/* Where the chain began (schema 6); missing, every row is chained. */
+	if (store_meta_get(s, "audit_chain_from", &from, cause) != 0)
+		return -1;
+	c.from = from != NULL ? strtoll(from, NULL, 10) : 1;
+	free(from);
+	rv = store_each_audit(s, INT64_MIN, store_chain_row, &c, cause);
+	if (rv < 0)
+		return -1;
+	/* Rows cut off the end leave no gap: the sequence counter knows. */
+	if (out->broken_seq == 0) {
+		if (store_audit_sequence(s, &last, cause) != 0)
+			return -1;
+		if (last > c.last_seq)
+			store_chain_broken(&c, c.last_seq + 1, "row missing");
+	}
+	return 0;
 }
 
 int
@@ -1880,6 +2069,27 @@ out:
 	return store_finalize(s, stmt, rv, cause);
 }
 
+/*
+ * Copy the WAL into the database and truncate it to nothing, so that the
+ * page images with purged data (secure_delete zeroes them in the
+ * database file only) do not stay in kiosk.db-wal while the kiosk runs.
+ * A connection still reading an older snapshot makes it partial: that
+ * is not an error, the next purge truncates it.
+ */
+static int
+store_wal_truncate(struct store *s, char **cause)
+{
+	int rc;
+
+	rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+	    NULL, NULL);
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY && rc != SQLITE_LOCKED) {
+		*cause = store_error(s, "truncating the WAL after a purge");
+		return -1;
+	}
+	return 0;
+}
+
 int
 store_purge(struct store *s, int64_t cutoff, int64_t now, long *purged,
     char **cause)
@@ -1927,6 +2137,8 @@ store_purge(struct store *s, int64_t cutoff, int64_t now, long *purged,
 out:
 	if (rv != 0)
 		store_rollback(s, cause);
+	else if (*purged > 0)
+		rv = store_wal_truncate(s, cause);
 	return rv;
 }
 

@@ -130,6 +130,8 @@ sync_receipt(const char *body, const char *id)
 			out = xstrndup(rc->valuestring, SYNC_MAX_RECEIPT);
 		else
 			out = xstrndup(body, SYNC_MAX_RECEIPT);
+		/* Staff screens and `kiosk status` print it: no escapes. */
+		utf8_printable(out);
 	}
 	cJSON_Delete(root);
 	return out;
@@ -342,6 +344,9 @@ sync_backoff(long attempts, long max_s, long retry_after_s, bool slow,
 
 	if (max_s < 1)
 		max_s = 1;
+	/* A server's Retry-After never parks a record past backoff_max_s. */
+	if (retry_after_s > max_s)
+		retry_after_s = max_s;
 	while (attempts-- > 0 && cap < max_s)
 		cap *= 2;
 	if (cap > max_s)
@@ -375,6 +380,7 @@ sync_new(const struct config *cfg, struct sync **out, char **cause)
 	s->backoff_max_s = cfg->sync_backoff_max_s;
 	memset(&o, 0, sizeof o);
 	o.ca_file = cfg->server_ca_file;
+	o.pinned_pubkey = cfg->server_pinned_pubkey;
 	o.client_cert = cfg->server_client_cert;
 	o.client_key = cfg->server_client_key;
 	o.token_file = cfg->server_token_file;

@@ -265,3 +265,31 @@ utf8_valid_text(const char *s, size_t len)
 	}
 	return 1;
 }
+
+/*
+ * Make s harmless to print on a terminal, in place: every control
+ * character (C0, DEL, C1: ESC starts terminal commands) and every byte
+ * that is not valid UTF-8 becomes '?'. Returns s.
+ */
+char *
+utf8_printable(char *s)
+{
+	unsigned char *p = (unsigned char *)s, *o = p;
+	size_t left = strlen(s), n;
+
+	while (left > 0) {
+		n = utf8_seq(p, left);
+		if (n == 0 || (n == 1 && (p[0] < 0x20 || p[0] == 0x7f)) ||
+		    (n == 2 && p[0] == 0xc2 && p[1] < 0xa0)) {
+			*o++ = '?';
+			n = n == 0 ? 1 : n;
+		} else {
+			memmove(o, p, n);
+			o += n;
+		}
+		p += n;
+		left -= n;
+	}
+	*o = '\0';
+	return s;
+}

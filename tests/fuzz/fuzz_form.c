@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -29,7 +30,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 
 	if (fd == -1) {
 		fd = memfd_create("fuzz", 0);
-		if (fd == -1)
+		/* Private like a real config: one holding PIN hashes must be. */
+		if (fd == -1 || fchmod(fd, 0600) != 0)
 			abort();
 		snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
 	}

@@ -29,7 +29,10 @@ HANDSHAKE_TIMEOUT = 10.0
 STATUS_MODES = {"400", "401", "403", "408", "409", "413", "422", "425", "429",
                 "500", "502", "503", "504"}
 OTHER_MODES = {"ok", "hang", "reset", "portal", "garbage", "trickle",
-               "badjson", "wrongid", "close", "slow"}
+               "badjson", "wrongid", "close", "slow", "hugebody", "endlessbody",
+               "hugeheader", "endlessheaders", "escreceipt"}
+HUGE = 8 << 20              # bytes: far past any client's sensible limit
+ESC_RECEIPT = "\x1b[2J\x1b]0;pwned\x07\x9b31m"   # clear, title, C1 CSI
 STOP = threading.Event()    # set on SIGTERM: ends hangs and trickles early
 
 PORTAL_PAGE = (b"<!DOCTYPE html>\n<html><head><title>Guest Wi-Fi</title></head>"
@@ -576,6 +579,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             st.abort(kind, key)
             raise
         self.finish_record(rec, 201)
+        if fault == "escreceipt":
+            receipt = dict(receipt, receipt=receipt["receipt"] + ESC_RECEIPT)
         resp = self.build(201, json.dumps(receipt, separators=(",", ":")).encode(),
                           "application/json")
         if fault == "trickle":
@@ -589,8 +594,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def apply_fault(self, fault, rec, obj, body, body_id):
         """Handle a fault. True when the request is finished."""
         cfg = self.server.cfg
-        if fault in ("trickle", "close", "slow"):
+        if fault in ("trickle", "close", "slow", "escreceipt"):
             return False            # stored normally; delivery differs
+        if fault in ("hugebody", "endlessbody", "hugeheader", "endlessheaders"):
+            return self.hostile(fault, rec, body_id)
         if fault in STATUS_MODES:
             status = int(fault)
             extra = []
@@ -634,6 +641,44 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                  "stored_at": now_rfc3339()})
             return True
         raise AssertionError(fault)
+
+    def hostile(self, fault, rec, body_id):
+        """A 201 the client must refuse: nothing is stored."""
+        self.finish_record(rec, 201)
+        self.close_connection = True
+        start = {"id": body_id, "receipt": "srv-hostile", "pad": ""}
+        head = json.dumps(start)[:-2].encode()      # ... "pad": "
+        lines = ["HTTP/1.1 201 Created", "Content-Type: application/json"]
+        if fault == "hugebody":
+            lines.append("Content-Length: %d" % (len(head) + HUGE + 2))
+        elif fault == "endlessbody":
+            lines.append("Transfer-Encoding: chunked")
+        elif fault == "hugeheader":
+            lines.append("X-Padding: " + "a" * HUGE)
+        try:
+            if fault == "endlessheaders":
+                self.wfile.write(("\r\n".join(lines) + "\r\n").encode())
+                n = 0
+                while not STOP.is_set():
+                    n += 1
+                    self.wfile.write(b"X-More-%d: %s\r\n" % (n, b"b" * 1000))
+                return True
+            if fault == "hugeheader":
+                lines.append("Content-Length: %d" % (len(head) + 2))
+            self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+            if fault == "hugebody":
+                self.wfile.write(head + b"x" * HUGE + b'"}')
+            elif fault == "endlessbody":
+                chunk = b"x" * 65536
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(head), head))
+                while not STOP.is_set():
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            else:
+                self.wfile.write(head + b'"}')
+            self.wfile.flush()
+        except OSError:
+            pass
+        return True
 
     def trickle(self, data):
         iv = self.server.cfg.trickle_interval

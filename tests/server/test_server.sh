@@ -174,6 +174,22 @@ c=$(post "$base/intakes" '"s-1"' '{"id":"s-1"}')
 wait $bg
 eq "concurrent post with the same key is 409, the first one 201" "409 201" "$c $(cat "$T/slow.code")"
 
+# hostile answers: each must be refused by a careful client; none is stored
+reload hugebodyx1 endlessbodyx1 hugeheaderx1 endlessheadersx1 escreceiptx1
+c=$(post "$base/intakes" '"y-1"' '{"id":"y-1"}')
+check "hugebody: a 201 with a body over 8 MiB ($c)" \
+	[ "$c" = 201 -a "$(wc -c <"$T/out")" -gt 8388608 ]
+post "$base/intakes" '"y-1"' '{"id":"y-1"}' --max-time 3 >/dev/null; rc=$?
+check "endlessbody: a body that never ends (curl exit $rc after 3 s)" [ "$rc" = 28 ]
+post "$base/intakes" '"y-1"' '{"id":"y-1"}' --max-time 5 >/dev/null; rc=$?
+check "hugeheader: curl refuses an 8 MiB header (exit $rc)" [ "$rc" != 0 ] && [ "$rc" != 28 ]
+post "$base/intakes" '"y-1"' '{"id":"y-1"}' --max-time 5 >/dev/null; rc=$?
+check "endlessheaders: curl stops (exit $rc)" [ "$rc" != 0 ] && [ "$rc" != 28 ]
+eq "hostile answers store nothing" 0 "$(count "$T/recv" '"key":"y-1"')"
+c=$(post "$base/intakes" '"y-1"' '{"id":"y-1"}')
+eq "escreceipt: 201, receipt with ESC and BEL escapes, stored once" "201 1 1" \
+	"$c $(count "$T/out" 'srv-[0-9]*\\u001b\[2J\\u001b\]0;pwned\\u0007\\u009b31m') $(count "$T/recv" '"key":"y-1"')"
+
 reload trickle
 eq "trickle: a slow but valid 201 receipt" 201 "$(post "$base/intakes" '"t-1"' '{"id":"t-1"}')"
 eq "trickle: stored once" 1 "$(count "$T/recv" '"key":"t-1"')"

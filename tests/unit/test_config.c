@@ -30,6 +30,8 @@
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefg"
 #define BCRYPT "$2b$05$abcdefghijklmnopqrstuuABCDEFGHIJKLMNOPQRSTUVWXYZ01234"
 
+#define PUBKEY "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+
 static char tmpdir[] = "/tmp/test_config.XXXXXX";
 
 /* Write text to tmpdir/name with mode; returns the path (caller frees). */
@@ -68,7 +70,7 @@ with_dir(const char *s)
 static char *
 load(const char *text, struct config **out)
 {
-	char *path = write_file("kiosk.json", text, strlen(text), 0644);
+	char *path = write_file("kiosk.json", text, strlen(text), 0600);
 	struct config *cfg = NULL;
 	char *cause = NULL;
 	int rv;
@@ -195,7 +197,8 @@ test_full(void **state)
 	    "\"server\": {\"url\": \"https://clinic.example/api/kiosk/v1//\","
 	    "\"ca_file\": \"%s/ca.pem\", \"client_cert\": \"kiosk.crt\","
 	    "\"client_key\": \"kiosk.key\", \"token_file\": \"token\","
-	    "\"proxy\": \"http://proxy.local:3128\", \"timeout_s\": 10},"
+	    "\"proxy\": \"http://proxy.local:3128\", \"timeout_s\": 10,"
+	    "\"pinned_pubkey\": \"sha256//" PUBKEY ";sha256//" PUBKEY "\"},"
 	    "\"sync\": {\"interval_s\": 5, \"backoff_max_s\": 60},"
 	    "\"retention_days\": 30}", tmpdir);
 	assert_null(load(text, &cfg));
@@ -232,6 +235,8 @@ test_full(void **state)
 	assert_string_equal(cfg->server_token_file, want);
 	free(want);
 	assert_string_equal(cfg->server_proxy, "http://proxy.local:3128");
+	assert_string_equal(cfg->server_pinned_pubkey, "sha256//" PUBKEY
+	    ";sha256//" PUBKEY);
 	assert_int_equal(cfg->server_timeout_s, 10);
 	assert_int_equal(cfg->sync_interval_s, 5);
 	assert_int_equal(cfg->sync_backoff_max_s, 60);
@@ -334,8 +339,11 @@ struct error_row {
 #define SECONDS(key, lo, hi) \
 	key ": must be a whole number of seconds between " #lo " and " #hi
 #define A10 "aaaaaaaaaa"
-#define PIN_MSG "must be a crypt(3) hash starting with $y$ or $2b$ " \
+#define PIN_MSG "must be a complete crypt(3) hash starting with $y$ or $2b$ " \
 	"(make one with: kiosk hash-pin)"
+
+#define PUBKEY_MSG "must be sha256// and the base64 SHA-256 of the " \
+	"server's public key (several joined by ;)"
 
 static const struct error_row error_rows[] = {
 	/* Unknown keys, at the top and nested; names are case-sensitive. */
@@ -437,6 +445,23 @@ static const struct error_row error_rows[] = {
 	    "staff.members[0].pin_hash: " PIN_MSG },
 	{ "{" BASE ", \"staff\": {\"members\": [" MEMBER("Ana", "1234") "]}}",
 	    "staff.members[0].pin_hash: " PIN_MSG },
+	/* Placeholders and cut-off hashes are not hashes. */
+	{ "{" BASE ", \"staff\": {\"members\": [" MEMBER("Ana", "$y$j9T$...")
+	    "]}}", "staff.members[0].pin_hash: " PIN_MSG },
+	{ "{" BASE ", \"staff\": {\"members\": [" MEMBER("Ana",
+	    "$y$j9T$abcdefghijklmnopqrstu.$ABCDEFGHIJ") "]}}",
+	    "staff.members[0].pin_hash: " PIN_MSG },
+	{ "{" BASE ", \"staff\": {\"members\": [" MEMBER("Ana", YESCRYPT "x")
+	    "]}}", "staff.members[0].pin_hash: " PIN_MSG },
+	{ "{" BASE ", \"staff\": {\"members\": [" MEMBER("Ana",
+	    "$y$$abcdefghijklmnopqrstu.$ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefg")
+	    "]}}", "staff.members[0].pin_hash: " PIN_MSG },
+	{ "{" BASE ", \"staff\": {\"members\": [" MEMBER("Ana",
+	    "$2b$05$abcdefghijklmnopqrstuuABCDEF") "]}}",
+	    "staff.members[0].pin_hash: " PIN_MSG },
+	{ "{" BASE ", \"staff\": {\"members\": [" MEMBER("Ana",
+	    "$2b$99$abcdefghijklmnopqrstuuABCDEFGHIJKLMNOPQRSTUVWXYZ01234") "]}}",
+	    "staff.members[0].pin_hash: " PIN_MSG },
 	{ "{" BASE ", \"staff\": {\"members\": [" MEMBER("Ana", "$y$a b")
 	    "]}}", "staff.members[0].pin_hash: " PIN_MSG },
 	{ "{" BASE ", \"staff\": {\"members\": [" MEMBER("Ana", YESCRYPT) ","
@@ -468,6 +493,12 @@ static const struct error_row error_rows[] = {
 	    "server.url: must be a non-empty string" },
 	{ "{" BASE ", \"server\": {\"url\": \"https://h\", \"proxy\": 5}}",
 	    "server.proxy: must be a non-empty string" },
+	{ "{" BASE ", \"server\": {\"url\": \"https://h\", \"pinned_pubkey\": "
+	    "\"sha256//abc=\"}}", "server.pinned_pubkey: " PUBKEY_MSG },
+	{ "{" BASE ", \"server\": {\"url\": \"https://h\", \"pinned_pubkey\": "
+	    "\"/etc/key.pem\"}}", "server.pinned_pubkey: " PUBKEY_MSG },
+	{ "{" BASE ", \"server\": {\"url\": \"https://h\", \"pinned_pubkey\": "
+	    "\"sha256//" PUBKEY ";\"}}", "server.pinned_pubkey: " PUBKEY_MSG },
 	{ "{" BASE ", \"server\": {\"url\": \"https://h\", "
 	    "\"client_cert\": \"kiosk.crt\"}}",
 	    "server.client_key: is required when server.client_cert is set" },
@@ -667,7 +698,7 @@ test_example(void **state)
 		"forms/microneedling.json", "ca.pem", "kiosk.crt"
 	};
 	static const char *const secrets[] = { "kiosk.key", "token" };
-	char *dir, *path, *cause = NULL, *text;
+	char *dir, *path, *cause = NULL, *text, *hole, *hashed, *want;
 	struct config *cfg = NULL;
 	FILE *f;
 	long len;
@@ -678,8 +709,9 @@ test_example(void **state)
 	assert_int_equal(fseek(f, 0, SEEK_END), 0);
 	assert_true((len = ftell(f)) > 0);
 	rewind(f);
-	text = xmalloc((size_t)len);
+	text = xmalloc((size_t)len + 1);
 	assert_int_equal(fread(text, 1, (size_t)len, f), (size_t)len);
+	text[len] = '\0';
 	assert_int_equal(fclose(f), 0);
 
 	dir = xasprintf("%s/example", tmpdir);
@@ -697,7 +729,29 @@ test_example(void **state)
 		free(write_file(path, "x\n", 2, 0600));
 		free(path);
 	}
-	path = write_file("example/kiosk.json", text, (size_t)len, 0644);
+	/* As shipped: private, and its placeholders are not hashes. */
+	path = write_file("example/kiosk.json", text, (size_t)len, 0600);
+	assert_int_equal(config_load(path, &cfg, &cause), -1);
+	assert_non_null(strstr(cause, "staff.members[0].pin_hash: must be a "
+	    "complete crypt(3) hash"));
+	free(cause);
+	free(path);
+	/* With real hashes it loads, but only while nobody else can read it. */
+	while ((hole = strstr(text, "$y$j9T$...")) != NULL) {
+		hashed = xasprintf("%.*s%s%s", (int)(hole - text), text, YESCRYPT,
+		    hole + strlen("$y$j9T$..."));
+		free(text);
+		text = hashed;
+	}
+	path = write_file("example/kiosk.json", text, strlen(text), 0644);
+	assert_int_equal(config_load(path, &cfg, &cause), -1);
+	want = xasprintf("%s: staff.members: PIN hashes in a config readable by "
+	    "others; chmod 600 %s", path, path);
+	assert_string_equal(cause, want);
+	free(want);
+	free(cause);
+	cause = NULL;
+	assert_int_equal(chmod(path, 0600), 0);
 	free(text);
 
 	if (config_load(path, &cfg, &cause) != 0) {

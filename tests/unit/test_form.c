@@ -19,6 +19,7 @@
 
 #include "date.h"
 #include "form.h"
+#include "util.h"
 
 /*
  * The base form, in single quotes for readability (q() turns them into
@@ -298,6 +299,27 @@ struct load_row {
 static const struct load_row load_rows[] = {
 	{ "unknown top-level key", { { "colour", "'red'" } },
 	  "", "unknown key \"colour\"" },
+	/* Control characters: refused, and never echoed raw. */
+	{ "escape in a key name", { { "col\033[2Jour", "'red'" } },
+	  "", "unknown key \"col?[2Jour\"" },
+	{ "escape in a text", { { "title.en", "'Check\\u001b[2Jin'" } },
+	  "", "\"title\": the \"en\" text must not contain control "
+	  "characters (other than line breaks)" },
+	{ "C1 control in a text", { { "about.es", "'Hola\\u009b31m'" } },
+	  "", "\"about\": the \"es\" text must not contain control" },
+	{ "tab in a text", { { "sections.2.title.en", "'Goals\\tand'" } },
+	  "sections[2] (\"goals\")", "\"title\": the \"en\" text must not "
+	  "contain control" },
+	{ "escape in a flag reason",
+	  { { I(1, 1) ".flag.reason", "'Pregnant\\u001b]0;x\\u0007'" } },
+	  PREG, "\"reason\" must not contain control characters" },
+	{ "line break in a version", { { "version", "'3\\n4'" } },
+	  "", "\"version\" must not contain control characters" },
+	{ "escape in an id", { { I(1, 1) ".id", "'a\\u001bb'" } },
+	  "sections[1].items[1]", "\"id\" must not contain control" },
+	{ "escape in a language code, echoed",
+	  { { "about.e\033s", "'x'" } },
+	  "", "\"about\": language \"e?s\" is not listed" },
 	{ "duplicate top-level key", { { "+version", "'4'" } },
 	  "", "duplicate key \"version\"" },
 	{ "bad form id", { { "id", "'Test Form'" } },
@@ -587,6 +609,9 @@ test_load_error_row(void **state)
 	if (strstr(cause, row->what) == NULL)
 		fail_msg("%s: cause \"%s\" lacks \"%s\"", row->name, cause,
 		    row->what);
+	/* Every message is safe to print on a terminal. */
+	if (!utf8_valid_text(cause, strlen(cause)))
+		fail_msg("%s: cause holds control characters", row->name);
 	free(prefix);
 	free(cause);
 	free(path);

@@ -314,6 +314,102 @@ test_position(void **state)
 	}
 }
 
+/* The checking kit: text, printable names, keys. */
+static void
+test_kit_text(void **state)
+{
+	static const struct {
+		const char *s;
+		bool line, lines;	/* ok on one line, ok with lines */
+	} rows[] = {
+		{ "Zoë Núñez 李小龍", true, true },
+		{ "", true, true },
+		{ "one\ntwo", false, true },
+		{ "tab\there", false, false },
+		{ "cr\r", false, false },
+		{ "esc\033[2J", false, false },
+		{ "bel\a", false, false },
+		{ "del\x7f", false, false },
+		{ "c1 \xc2\x9b" "31m", false, false },
+		{ "c1 \xc2\x80", false, false },
+		{ "nbsp \xc2\xa0 ok", true, true },
+		{ "bad \xff", false, false },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		if (jsonfile_text_ok(rows[i].s, false) != rows[i].line ||
+		    jsonfile_text_ok(rows[i].s, true) != rows[i].lines)
+			fail_msg("row %zu: \"%s\"", i, rows[i].s);
+	}
+}
+
+static void
+test_kit_printable(void **state)
+{
+	static const struct {
+		const char *s;
+		size_t size;
+		const char *want;
+	} rows[] = {
+		{ "colour", 64, "colour" },
+		{ "col\033[2Jour", 64, "col?[2Jour" },
+		{ "a\xc2\x9b" "b\x7f\n", 64, "a?b??" },
+		{ "\xff\xfe", 64, "??" },
+		{ "Zoë", 64, "Zoë" },
+		{ "abcdefghij", 8, "abcd..." },
+		{ "ëëëëë", 8, "ëë..." },
+		{ "ëëëëë", 7, "ë..." },
+		{ "x", 3, "" },
+	};
+	char buf[64];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		jsonfile_printable(rows[i].s, buf, rows[i].size);
+		if (strcmp(buf, rows[i].want) != 0)
+			fail_msg("row %zu: got \"%s\", want \"%s\"", i, buf,
+			    rows[i].want);
+	}
+}
+
+static void
+test_kit_keys(void **state)
+{
+	static const char *const known[] = { "a", "b", NULL };
+	static const struct {
+		const char *json;
+		enum jsonfile_keys want;
+		const char *bad;
+	} rows[] = {
+		{ "{}", JSONFILE_KEYS_OK, NULL },
+		{ "{\"a\":1,\"b\":2}", JSONFILE_KEYS_OK, NULL },
+		{ "{\"a\":1,\"c\":2}", JSONFILE_KEY_UNKNOWN, "c" },
+		{ "{\"a\":1,\"b\":2,\"a\":3}", JSONFILE_KEY_TWICE, "a" },
+		{ "{\"A\":1}", JSONFILE_KEY_UNKNOWN, "A" },
+	};
+	const cJSON *bad;
+	cJSON *obj;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		obj = cJSON_Parse(rows[i].json);
+		assert_non_null(obj);
+		assert_int_equal(jsonfile_check_keys(obj, known, &bad),
+		    rows[i].want);
+		if (rows[i].bad == NULL)
+			assert_null(bad);
+		else
+			assert_string_equal(bad->string, rows[i].bad);
+		cJSON_Delete(obj);
+	}
+	assert_true(jsonfile_in_list(known, "b"));
+	assert_false(jsonfile_in_list(known, "c"));
+}
+
 int
 main(void)
 {
@@ -327,6 +423,9 @@ main(void)
 		cmocka_unit_test(test_size_limit),
 		cmocka_unit_test(test_size_limit_pipe),
 		cmocka_unit_test(test_position),
+		cmocka_unit_test(test_kit_text),
+		cmocka_unit_test(test_kit_printable),
+		cmocka_unit_test(test_kit_keys),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -153,11 +153,36 @@ group_teardown(void **state)
 	return 0;
 }
 
+/*
+ * The monotonic clock the prompt measures waits on. It follows the wall
+ * clock the tests pass (mono_offset 0) unless a test steps the wall
+ * clock: then only `now` moves, by mono_offset.
+ */
+static int64_t test_mono;
+static int64_t mono_offset;
+
+static int64_t
+test_clock(void)
+{
+	return test_mono;
+}
+
+/* The wall clock says now: the monotonic clock says now - mono_offset. */
+static void
+clock_at(int64_t now)
+{
+	test_mono = now - mono_offset;
+}
+
 static int
 prompt_setup(void **state)
 {
 	struct prompt *p = xcalloc(1, sizeof *p);
 	char *cause = NULL;
+
+	pin_monotonic = test_clock;
+	pin_clock_reset();
+	mono_offset = 0;
 
 	snprintf(p->dir, sizeof p->dir, "/tmp/kiosk-pin-XXXXXX");
 	if (mkdtemp(p->dir) == NULL)
@@ -205,6 +230,7 @@ check(struct prompt *p, const char *pin, int64_t now, size_t *who,
 	size_t w;
 	long ws;
 
+	clock_at(now);
 	if (pin_check(p->st, &p->cfg, pin, now, &r, &w, &ws, &cause) != 0)
 		fail_msg("pin_check: %s", cause);
 	if (who != NULL)
@@ -220,6 +246,7 @@ state_at(struct prompt *p, int64_t now, long *wait_s)
 	enum pin_result r;
 	char *cause = NULL;
 
+	clock_at(now);
 	if (pin_state(p->st, &p->cfg, now, &r, wait_s, &cause) != 0)
 		fail_msg("pin_state: %s", cause);
 	return r;
@@ -344,6 +371,7 @@ test_lock_survives_restart(void **state)
 	until = lock_prompt(p, T0);
 	store_close(p->st);
 	p->st = NULL;
+	pin_clock_reset();
 	if (store_open(p->state_dir, &p->st, &cause) != 0)
 		fail_msg("%s", cause);
 	assert_int_equal(state_at(p, until - 1, &wait_s), PIN_LOCKED);
@@ -395,6 +423,78 @@ test_after_lock_counts_afresh(void **state)
 	until = lock_prompt(p, until + 2);
 	assert_int_equal(check(p, BEN_PIN, until + 3600, &who, NULL), PIN_OK);
 	assert_int_equal(who, 1);
+}
+
+/*
+ * The wall clock stepped back a year while locked: the lock still ends
+ * lockout_s after it began, Exit kiosk included. Stepped forward a year:
+ * the lock does not end early. A wait likewise.
+ */
+static void
+test_clock_steps(void **state)
+{
+	static const int64_t steps[] = { -365 * 86400, 365 * 86400, -1,
+	    3600 };
+	struct prompt *p = *state;
+	int64_t until, start;
+	long wait_s;
+	size_t i, who;
+
+	for (i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+		start = T0 + (int64_t)i * 10000;
+		mono_offset = 0;
+		until = lock_prompt(p, start);	/* locked at until - 300 */
+		/* Ten seconds into the lock (300 s) the wall clock jumps. */
+		mono_offset = steps[i];
+		assert_int_equal(state_at(p, until - 290 + steps[i], &wait_s),
+		    PIN_LOCKED);
+		assert_int_equal(wait_s, 290);
+		assert_int_equal(state_at(p, until - 1 + steps[i], &wait_s),
+		    PIN_LOCKED);
+		assert_int_equal(wait_s, 1);
+		assert_int_equal(check(p, ANA_PIN, until + steps[i], &who,
+		    &wait_s), PIN_OK);
+		/* A growing wait measured the same way. */
+		assert_int_equal(check(p, WRONG_PIN, until + steps[i], NULL,
+		    &wait_s), PIN_WRONG);
+		mono_offset += steps[i];
+		assert_int_equal(state_at(p, until + 2 * steps[i], &wait_s),
+		    PIN_WAIT);
+		assert_int_equal(wait_s, 1);
+		assert_int_equal(check(p, ANA_PIN, until + 2 * steps[i] + 1,
+		    &who, &wait_s), PIN_OK);
+	}
+}
+
+/*
+ * Counters from before a restart, written under a wrong clock: a lock
+ * never lasts more than lockout_s from now, a wait never more than 30 s.
+ */
+static void
+test_restart_caps_waits(void **state)
+{
+	struct prompt *p = *state;
+	char *cause = NULL;
+	long wait_s;
+
+	/* Locked "until next year", as a clock a year ahead would store. */
+	assert_int_equal(store_pin_failed(p->st, PIN_WHO, T0, T0 + 365 * 86400,
+	    &cause), 0);
+	pin_clock_reset();
+	assert_int_equal(state_at(p, T0, &wait_s), PIN_LOCKED);
+	assert_int_equal(wait_s, p->cfg.staff_lockout_s);
+	assert_int_equal(state_at(p, T0 + p->cfg.staff_lockout_s, &wait_s),
+	    PIN_OK);
+	/* A failure dated a year ahead: the wait is at most 30 s. */
+	assert_int_equal(store_pin_reset(p->st, PIN_WHO, &cause), 0);
+	assert_int_equal(store_pin_failed(p->st, PIN_WHO, T0 + 365 * 86400, 0,
+	    &cause), 0);
+	assert_int_equal(store_pin_failed(p->st, PIN_WHO, T0 + 365 * 86400, 0,
+	    &cause), 0);
+	pin_clock_reset();
+	assert_int_equal(state_at(p, T0, &wait_s), PIN_WAIT);
+	assert_true(wait_s <= 30);
+	assert_int_equal(state_at(p, T0 + 30, &wait_s), PIN_OK);
 }
 
 static void
@@ -490,6 +590,8 @@ main(void)
 		T(test_after_lock_counts_afresh),
 		T(test_malformed_pin_counts),
 		T(test_no_pin_in_database),
+		T(test_clock_steps),
+		T(test_restart_caps_waits),
 	};
 
 	return cmocka_run_group_tests_name("pin", tests, group_setup,

@@ -247,6 +247,15 @@ fake_wall(void *arg)
 	return ((struct clock *)arg)->wall;
 }
 
+/* The PIN lockout measures waits on a monotonic clock: the fake one. */
+static const struct clock *pin_clock;
+
+static int64_t
+fake_pin_mono(void)
+{
+	return pin_clock->mono / 1000;
+}
+
 static int
 setup(void **state)
 {
@@ -273,6 +282,9 @@ setup(void **state)
 	f->cfg.retention_days = 7;
 	f->clock.mono = 1000000;
 	f->clock.wall = WALL0;
+	pin_clock = &f->clock;
+	pin_monotonic = fake_pin_mono;
+	pin_clock_reset();
 	*state = f;
 	return 0;
 }

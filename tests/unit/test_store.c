@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
@@ -271,7 +272,8 @@ test_pragmas_in_force(void **state)
 		fail_msg("store_pragma_check: %s", cause);
 	assert_string_equal(report, "journal_mode=wal synchronous=2 "
 	    "secure_delete=1 foreign_keys=1 trusted_schema=0 "
-	    "busy_timeout=5000 user_version=" STORE_XVERSION);
+	    "busy_timeout=5000 user_version=" STORE_XVERSION
+	    " journal_size_limit=0");
 	free(report);
 	assert_int_equal(store_pragma_check(s, NULL, &cause), 0);
 
@@ -593,6 +595,104 @@ test_audit_append_only(void **state)
 	store_close(s);
 }
 
+/* store_audit_verify on s; returns the first broken seq (0: intact). */
+static int64_t
+verify_broken(struct store *s, long *rows, long *unchained)
+{
+	struct store_audit_check chk;
+	char *cause = NULL;
+
+	if (store_audit_verify(s, &chk, &cause) != 0)
+		fail_msg("store_audit_verify: %s", cause);
+	if (rows != NULL)
+		*rows = chk.rows;
+	if (unchained != NULL)
+		*unchained = chk.unchained;
+	return chk.broken_seq;
+}
+
+/* Audit rows with five entries, seq 1-5, and the raw db open on it. */
+static struct store *
+audit_five(struct fixture *f, sqlite3 **db)
+{
+	static const char *const rows[][3] = {
+		{ "Ana", "sign-in", NULL }, { "Ana", "review", "id-1" },
+		{ "unknown", "pin-failure", "prompt" }, { "kiosk", "purge",
+		"1 intakes" }, { "Ben", "exit", NULL },
+	};
+	struct store *s = open_ok(f);
+	char *cause = NULL;
+	size_t i;
+
+	for (i = 0; i < 5; i++) {
+		if (store_audit(s, rows[i][0], rows[i][1], rows[i][2],
+		    &cause) != 0)
+			fail_msg("store_audit: %s", cause);
+	}
+	*db = raw_open(f->db);
+	/* What someone with the file does first: lift the triggers. */
+	assert_int_equal(raw_exec(*db, "DROP TRIGGER audit_no_update;"
+	    "DROP TRIGGER audit_no_delete;"), SQLITE_OK);
+	return s;
+}
+
+/* The chain: intact, then each way around the triggers is caught. */
+static void
+test_audit_chain(void **state)
+{
+	static const struct {
+		const char *sql;	/* the tampering */
+		int64_t broken;		/* first broken seq */
+	} rows[] = {
+		{ "SELECT 1", 0 },
+		{ "UPDATE audit SET actor = 'Eve' WHERE seq = 3", 3 },
+		{ "UPDATE audit SET subject = NULL WHERE seq = 2", 2 },
+		{ "UPDATE audit SET at = at + 1 WHERE seq = 5", 5 },
+		{ "UPDATE audit SET hash = NULL WHERE seq = 4", 4 },
+		{ "UPDATE audit SET hash = NULL", 1 },
+		{ "UPDATE audit SET hash = NULL; DELETE FROM meta", 1 },
+		{ "DELETE FROM audit WHERE seq = 2", 2 },
+		{ "DELETE FROM audit WHERE seq = 5", 5 },
+		{ "DELETE FROM audit WHERE seq >= 4", 4 },
+		{ "UPDATE audit SET seq = seq + 10 WHERE seq = 5", 5 },
+	};
+	struct fixture *f = *state;
+	struct store *s;
+	char *cause = NULL;
+	sqlite3 *db;
+	long n, old;
+	size_t i;
+
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		s = audit_five(f, &db);
+		assert_int_equal(raw_exec(db, rows[i].sql), SQLITE_OK);
+		raw_close(db);
+		if (verify_broken(s, &n, NULL) != rows[i].broken)
+			fail_msg("row %zu (%s): broken at %lld, want %lld", i,
+			    rows[i].sql, (long long)verify_broken(s, NULL,
+			    NULL), (long long)rows[i].broken);
+		if (rows[i].broken == 0)
+			assert_int_equal(n, 5);
+		store_close(s);
+		fixture_teardown(state);
+		fixture_setup(state);
+		f = *state;
+	}
+	/* Rows from before the chain are counted, and the chain goes on. */
+	s = audit_five(f, &db);
+	assert_int_equal(raw_exec(db, "UPDATE audit SET hash = NULL;"
+	    "UPDATE meta SET value = '6' WHERE key = 'audit_chain_from'"),
+	    SQLITE_OK);
+	raw_close(db);
+	assert_int_equal(verify_broken(s, &n, &old), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(old, 5);
+	assert_int_equal(store_audit(s, "Ana", "sign-in", NULL, &cause), 0);
+	assert_int_equal(verify_broken(s, &n, &old), 0);
+	assert_int_equal(n, 1);
+	store_close(s);
+}
+
 /* A stored intake's content is frozen; only bookkeeping and purge move. */
 static void
 test_intake_frozen(void **state)
@@ -883,6 +983,80 @@ test_two_connections(void **state)
 	store_close(NULL);
 }
 
+/* Whether any file in dir holds needle (read whole, byte for byte). */
+static bool
+dir_holds(const char *dir, const char *needle, char **where)
+{
+	static const char *const names[] = { STORE_FILE, STORE_FILE "-wal",
+	    STORE_FILE "-shm", STORE_FILE "-journal" };
+	char *path, *buf;
+	struct stat sb;
+	bool found = false;
+	size_t i;
+	FILE *fp;
+
+	for (i = 0; i < sizeof names / sizeof names[0] && !found; i++) {
+		path = xasprintf("%s/%s", dir, names[i]);
+		if (stat(path, &sb) == 0 && sb.st_size > 0) {
+			buf = xmalloc((size_t)sb.st_size);
+			assert_non_null(fp = fopen(path, "rb"));
+			assert_int_equal(fread(buf, 1, (size_t)sb.st_size, fp),
+			    (size_t)sb.st_size);
+			fclose(fp);
+			found = memmem(buf, (size_t)sb.st_size, needle,
+			    strlen(needle)) != NULL;
+			free(buf);
+		}
+		if (found)
+			*where = path;
+		else
+			free(path);
+	}
+	return found;
+}
+
+/*
+ * After retention purges an intake, its personal data is in no file of
+ * the state dir (the WAL included) while the kiosk keeps running.
+ */
+static void
+test_purge_leaves_no_trace(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = open_ok(f), *sync = open_ok(f);
+	char *cause = NULL, *where = NULL, *payload;
+	long purged = 0;
+	int i;
+
+	payload = xstrdup("{\"name\":\"");
+	for (i = 0; i < 200; i++) {
+		char *more = xasprintf("%sPURGE-ME-%03d ", payload, i);
+
+		free(payload);
+		payload = more;
+	}
+	put_ok(s, "p1", "P1", 10, payload);
+	free(payload);
+	put_ok(s, "p2", "P2", 10, "{\"name\":\"kept\"}");
+	assert_true(dir_holds(f->state_dir, "PURGE-ME-", &where));
+	free(where);
+	assert_int_equal(store_mark_sent(sync, STORE_INTAKE, "p1", "srv-1", 20,
+	    &cause), 0);
+	assert_int_equal(store_purge(s, 1000, 2000, &purged, &cause), 0);
+	assert_int_equal(purged, 1);
+	if (dir_holds(f->state_dir, "PURGE-ME-", &where))
+		fail_msg("purged data is still in %s", where);
+	/* The rest is still there. */
+	store_close(sync);
+	store_close(s);
+	s = open_ok(f);
+	payload = NULL;
+	assert_int_equal(store_find_payload(s, "p2", &payload, &cause), 0);
+	assert_string_equal(payload, "{\"name\":\"kept\"}");
+	free(payload);
+	store_close(s);
+}
+
 int
 main(void)
 {
@@ -911,6 +1085,8 @@ main(void)
 		T(test_sidecar_mode_refused),
 		T(test_db_symlink_refused),
 		T(test_two_connections),
+		T(test_purge_leaves_no_trace),
+		T(test_audit_chain),
 #undef T
 	};
 

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <stdlib.h>
@@ -118,6 +119,12 @@ test_receipt_kept(void **state)
 	sync_classify(&r, ID, &o);
 	assert_string_equal(o.receipt, r.body);
 	sync_outcome_free(&o);
+	/* Escape bytes in a receipt never reach a staff screen. */
+	r.body = (char *)"{\"id\":\"" ID "\",\"receipt\":"
+	    "\"r\\u001b[2J\\u0007\\u009b1m\\u00e9\"}";
+	sync_classify(&r, ID, &o);
+	assert_string_equal(o.receipt, "r?[2J??1m\xc3\xa9");
+	sync_outcome_free(&o);
 }
 
 static void
@@ -140,9 +147,13 @@ test_backoff_bounds(void **state)
 	/* Capped by backoff_max_s. */
 	assert_int_equal(sync_backoff(20, 900, -1, false, 899), 900);
 	assert_int_equal(sync_backoff(20, 900, -1, false, 900), 1);
-	/* Retry-After is a floor, even above the cap. */
+	/* Retry-After is a floor, up to the cap. */
 	assert_int_equal(sync_backoff(1, 900, 30, false, 0), 30);
-	assert_int_equal(sync_backoff(1, 10, 30, false, 0), 30);
+	assert_int_equal(sync_backoff(1, 10, 30, false, 0), 10);
+	/* A hostile Retry-After parks nothing for years, and cannot overflow. */
+	assert_int_equal(sync_backoff(1, 900, 99999999999L, false, 0), 900);
+	assert_int_equal(sync_backoff(1, 86400, LONG_MAX, false, 0), 86400);
+	assert_int_equal(sync_backoff(1, 900, LONG_MAX, true, 5), 900);
 	assert_int_equal(sync_backoff(5, 900, 2, false, 31), 32);
 	/* Alerts retry slowly, but never beyond the cap. */
 	assert_int_equal(sync_backoff(1, 900, -1, true, 0), 60);
