@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -837,6 +838,240 @@ no_core_dumps(void)
 		    strerror(errno));
 }
 
+/* What the command line asked for. */
+struct args {
+	const char *config;	/* --config, or NULL for the default */
+	const char *cmd;
+	bool once, reviews, fhir, verify;
+	const char *since;	/* audit --since */
+	const char *id;		/* requeue ID; NULL with --parked */
+};
+
+/* The commands: name, long options (NULL: none), operands, runner. */
+struct command {
+	const char *name;
+	const struct option *opts;
+	int operands;		/* how many plain arguments (0 or 1) */
+	int (*run)(const struct args *);
+};
+
+enum { OPT_ONCE = 1, OPT_REVIEWS, OPT_FHIR, OPT_VERIFY, OPT_SINCE,
+    OPT_PARKED };
+
+static const struct option sync_opts[] = {
+	{ "once", no_argument, NULL, OPT_ONCE }, { NULL, 0, NULL, 0 } };
+static const struct option export_opts[] = {
+	{ "reviews", no_argument, NULL, OPT_REVIEWS },
+	{ "fhir", no_argument, NULL, OPT_FHIR }, { NULL, 0, NULL, 0 } };
+static const struct option form_opts[] = {
+	{ "fhir", no_argument, NULL, OPT_FHIR }, { NULL, 0, NULL, 0 } };
+static const struct option audit_opts[] = {
+	{ "since", required_argument, NULL, OPT_SINCE },
+	{ "verify", no_argument, NULL, OPT_VERIFY }, { NULL, 0, NULL, 0 } };
+static const struct option requeue_opts[] = {
+	{ "parked", no_argument, NULL, OPT_PARKED }, { NULL, 0, NULL, 0 } };
+
+/* Commands that log to syslog and need libcurl set up. */
+static int
+with_logs(const struct args *a, bool http, int (*fn)(const struct args *))
+{
+	char *cause = NULL;
+	int rc;
+
+	openlog("kiosk", LOG_PID | LOG_NDELAY, LOG_USER);
+	if (http && http_global_init(&cause) != 0) {
+		fprintf(stderr, "kiosk: %s\n", cause);
+		free(cause);
+		closelog();
+		return EXIT_SOFTWARE;
+	}
+	rc = fn(a);
+	if (http)
+		http_global_cleanup();
+	closelog();
+	return rc;
+}
+
+static int
+run_run(const struct args *a)
+{
+	return cmd_run(a->config);
+}
+
+static int
+run_sync(const struct args *a)
+{
+	return cmd_sync(a->config, a->once);
+}
+
+static int
+run_staff(const struct args *a)
+{
+	return cmd_staff(a->config);
+}
+
+static int
+main_run(const struct args *a)
+{
+	return with_logs(a, true, run_run);
+}
+
+static int
+main_sync(const struct args *a)
+{
+	return with_logs(a, true, run_sync);
+}
+
+static int
+main_staff(const struct args *a)
+{
+	return with_logs(a, false, run_staff);
+}
+
+static int
+main_check(const struct args *a)
+{
+	return cmd_check(a->config);
+}
+
+static int
+main_status(const struct args *a)
+{
+	return cmd_status(a->config);
+}
+
+static int
+main_hash_pin(const struct args *a)
+{
+	(void)a;
+	return cmd_hash_pin();
+}
+
+static int
+main_export(const struct args *a)
+{
+	return a->fhir ? cmd_export_fhir(a->config) :
+	    cmd_export(a->config, a->reviews);
+}
+
+static int
+main_form(const struct args *a)
+{
+	return cmd_form_fhir(a->config);
+}
+
+static int
+main_requeue(const struct args *a)
+{
+	return cmd_requeue(a->config, a->id);
+}
+
+static int
+main_audit(const struct args *a)
+{
+	return cmd_audit(a->config, a->since, a->verify);
+}
+
+static const struct command commands[] = {
+	{ "run", NULL, 0, main_run },
+	{ "check", NULL, 0, main_check },
+	{ "sync", sync_opts, 0, main_sync },
+	{ "status", NULL, 0, main_status },
+	{ "staff", NULL, 0, main_staff },
+	{ "export", export_opts, 0, main_export },
+	{ "form", form_opts, 0, main_form },
+	{ "requeue", requeue_opts, 1, main_requeue },
+	{ "audit", audit_opts, 0, main_audit },
+	{ "hash-pin", NULL, 0, main_hash_pin },
+};
+
+/* A usage error: what was wrong, and where to read more. */
+static int
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("kiosk: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'kiosk --help'.\n", stderr);
+	return EXIT_USAGE;
+}
+
+/* One option of cmd into a; 0, or a usage error's exit code. */
+static int
+command_option(const struct command *cmd, int ch, bool *parked,
+    struct args *a)
+{
+	switch (ch) {
+	case OPT_ONCE:
+		a->once = true;
+		return 0;
+	case OPT_REVIEWS:
+		a->reviews = true;
+		return 0;
+	case OPT_FHIR:
+		a->fhir = true;
+		return 0;
+	case OPT_VERIFY:
+		a->verify = true;
+		return 0;
+	case OPT_SINCE:
+		a->since = optarg;
+		return 0;
+	case OPT_PARKED:
+		*parked = true;
+		return 0;
+	default:
+		return usage_error("%s: unknown option", cmd->name);
+	}
+}
+
+/*
+ * The command's own options and operands (argv[0] is the command's name):
+ * 0, or a usage error's exit code with the reason said.
+ */
+static int
+command_args(const struct command *cmd, int argc, char **argv,
+    struct args *a)
+{
+	static const struct option none[] = { { NULL, 0, NULL, 0 } };
+	bool parked = false;
+	int ch, rc;
+
+	optind = 0;		/* glibc: start over on this argv */
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+:", cmd->opts != NULL ?
+	    cmd->opts : none, NULL)) != -1) {
+		if (ch == '?')
+			return usage_error("%s: unknown option %s", cmd->name,
+			    argv[optind - 1]);
+		if (ch == ':')
+			return usage_error("%s: %s needs a value", cmd->name,
+			    argv[optind - 1]);
+		if ((rc = command_option(cmd, ch, &parked, a)) != 0)
+			return rc;
+	}
+	if (argc - optind > cmd->operands)
+		return usage_error("%s: unexpected argument %s", cmd->name,
+		    argv[optind + cmd->operands]);
+	if (a->reviews && a->fhir)
+		return usage_error("export: --reviews and --fhir do not go "
+		    "together");
+	if (strcmp(cmd->name, "form") == 0 && !a->fhir)
+		return usage_error("form: say which format: form --fhir");
+	if (strcmp(cmd->name, "requeue") == 0) {
+		if (parked == (argc - optind == 1))
+			return usage_error("requeue: give one record id, or "
+			    "--parked for every parked record");
+		a->id = parked ? NULL : argv[optind];
+		if (a->id != NULL && *a->id == '\0')
+			return usage_error("requeue: the record id is empty");
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -846,15 +1081,18 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *config = NULL, *cmd, *requeue_id = NULL, *since = NULL;
-	bool once = false, reviews = false, fhir = false, verify = false;
+	struct args a;
+	const struct command *cmd = NULL;
+	size_t i;
 	int ch, rc;
 
 	no_core_dumps();
-	while ((ch = getopt_long(argc, argv, "+c:hV", opts, NULL)) != -1) {
+	memset(&a, 0, sizeof a);
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+:c:hV", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
-			config = optarg;
+			a.config = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -864,90 +1102,20 @@ main(int argc, char **argv)
 			    "MIT License: free to use, copy, modify and "
 			    "distribute, without warranty.\n", KIOSK_VERSION);
 			return 0;
+		case ':':
+			return usage_error("%s needs a value", argv[optind - 1]);
 		default:
-			usage(stderr);
-			return EXIT_USAGE;
+			return usage_error("unknown option %s", argv[optind - 1]);
 		}
 	}
-	cmd = optind < argc ? argv[optind++] : "run";
-	if (strcmp(cmd, "sync") == 0 && optind < argc &&
-	    strcmp(argv[optind], "--once") == 0) {
-		once = true;
-		optind++;
-	}
-	if (strcmp(cmd, "export") == 0 && optind < argc &&
-	    strcmp(argv[optind], "--reviews") == 0) {
-		reviews = true;
-		optind++;
-	}
-	if ((strcmp(cmd, "export") == 0 || strcmp(cmd, "form") == 0) &&
-	    optind < argc && strcmp(argv[optind], "--fhir") == 0 && !reviews) {
-		fhir = true;
-		optind++;
-	}
-	if (strcmp(cmd, "form") == 0 && !fhir) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	if (strcmp(cmd, "requeue") == 0) {
-		if (optind + 1 != argc || argv[optind][0] == '\0' ||
-		    (argv[optind][0] == '-' && strcmp(argv[optind],
-		    "--parked") != 0)) {
-			usage(stderr);
-			return EXIT_USAGE;
-		}
-		requeue_id = strcmp(argv[optind], "--parked") == 0 ? NULL :
-		    argv[optind];
-		return cmd_requeue(config, requeue_id);
-	}
-	while (strcmp(cmd, "audit") == 0 && optind < argc) {
-		if (strcmp(argv[optind], "--verify") == 0 && !verify)
-			verify = true;
-		else if (strcmp(argv[optind], "--since") == 0 &&
-		    optind + 1 < argc && since == NULL)
-			since = argv[++optind];
-		else
-			break;
-		optind++;
-	}
-	if (optind != argc) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	if (strcmp(cmd, "staff") == 0) {
-		openlog("kiosk", LOG_PID | LOG_NDELAY, LOG_USER);
-		rc = cmd_staff(config);
-		closelog();
+	a.cmd = optind < argc ? argv[optind] : "run";
+	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(commands[i].name, a.cmd) == 0)
+			cmd = &commands[i];
+	if (cmd == NULL)
+		return usage_error("unknown command %s", a.cmd);
+	if (optind < argc &&
+	    (rc = command_args(cmd, argc - optind, argv + optind, &a)) != 0)
 		return rc;
-	}
-	if (strcmp(cmd, "sync") == 0 || strcmp(cmd, "run") == 0) {
-		char *cause = NULL;
-
-		openlog("kiosk", LOG_PID | LOG_NDELAY, LOG_USER);
-		if (http_global_init(&cause) != 0) {
-			fprintf(stderr, "kiosk: %s\n", cause);
-			free(cause);
-			return EXIT_SOFTWARE;
-		}
-		rc = strcmp(cmd, "sync") == 0 ? cmd_sync(config, once) :
-		    cmd_run(config);
-		http_global_cleanup();
-		closelog();
-		return rc;
-	}
-	if (strcmp(cmd, "check") == 0)
-		return cmd_check(config);
-	if (strcmp(cmd, "status") == 0)
-		return cmd_status(config);
-	if (strcmp(cmd, "export") == 0)
-		return fhir ? cmd_export_fhir(config) : cmd_export(config, reviews);
-	if (strcmp(cmd, "form") == 0)
-		return cmd_form_fhir(config);
-	if (strcmp(cmd, "audit") == 0)
-		return cmd_audit(config, since, verify);
-	if (strcmp(cmd, "hash-pin") == 0)
-		return cmd_hash_pin();
-	fprintf(stderr, "kiosk: unknown command: %s\n", cmd);
-	usage(stderr);
-	return EXIT_USAGE;
+	return cmd->run(&a);
 }

@@ -9,6 +9,8 @@
  */
 #include "sync.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -96,6 +98,7 @@ struct sync {
 	int64_t pause_until;	/* a server-wide pause to keep (pause_dirty) */
 	char *pause_words;
 	bool pause_dirty, pause_noted;
+	char settings[65];	/* what a pause was decided under */
 	char *damaged_words;	/* the "damaged" alert (damaged_dirty) */
 	bool damaged_dirty;
 	bool reload_token;	/* the server refused the credentials */
@@ -359,6 +362,40 @@ sync_backoff(long attempts, long max_s, long retry_after_s, bool slow,
 	return delay;
 }
 
+/*
+ * A fingerprint of the server settings, files included (their size and
+ * times): a server-wide pause kept in the store is honoured only while
+ * they stay the same, so a fixed CA, pinned key, certificate or token
+ * is tried at once by the next run.
+ */
+static void
+sync_settings_print(const struct config *cfg, char out[65])
+{
+	const char *files[] = { cfg->server_ca_file, cfg->server_client_cert,
+	    cfg->server_client_key, cfg->server_token_file };
+	char *text, *more;
+	struct stat st;
+	size_t i;
+
+	text = xasprintf("%s|%d|%s|%s|%s", cfg->server_url != NULL ?
+	    cfg->server_url : "", (int)cfg->server_format,
+	    cfg->server_pinned_pubkey != NULL ? cfg->server_pinned_pubkey : "",
+	    cfg->server_proxy != NULL ? cfg->server_proxy : "",
+	    cfg->server_token_file != NULL ? cfg->server_token_file : "");
+	for (i = 0; i < sizeof files / sizeof files[0]; i++) {
+		if (files[i] == NULL || stat(files[i], &st) != 0)
+			more = xasprintf("%s|-", text);
+		else
+			more = xasprintf("%s|%s:%lld:%lld.%09ld", text, files[i],
+			    (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+			    st.st_mtim.tv_nsec);
+		free(text);
+		text = more;
+	}
+	sha256_hex(text, strlen(text), out);
+	free(text);
+}
+
 int
 sync_new(const struct config *cfg, struct sync **out, char **cause)
 {
@@ -373,6 +410,7 @@ sync_new(const struct config *cfg, struct sync **out, char **cause)
 	}
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->cond, NULL);
+	sync_settings_print(cfg, s->settings);
 	s->format = &sync_formats[cfg->server_format];
 	s->url_intakes = xasprintf("%s%s", cfg->server_url, s->format->intakes);
 	s->url_reviews = xasprintf("%s%s", cfg->server_url, s->format->reviews);
@@ -503,6 +541,9 @@ sync_flush_meta(struct sync *s, char **cause)
 		if (rv == 0)
 			rv = store_meta_set(s->store, "pause_reason",
 			    s->pause_words, cause);
+		if (rv == 0)
+			rv = store_meta_set(s->store, "pause_settings",
+			    s->pause_words != NULL ? s->settings : NULL, cause);
 		free(until);
 	}
 	return rv;
@@ -752,12 +793,22 @@ record:
 static int
 sync_stored_pause(struct sync *s, int64_t now, int64_t *until, char **cause)
 {
-	char *v = NULL, *end;
+	char *v = NULL, *end, *under = NULL;
 	long long t;
 
 	*until = 0;
-	if (store_meta_get(s->store, "paused_until", &v, cause) != 0)
+	if (store_meta_get(s->store, "paused_until", &v, cause) != 0 ||
+	    store_meta_get(s->store, "pause_settings", &under, cause) != 0) {
+		free(v);
 		return -1;
+	}
+	/* Decided under other server settings (a fixed CA, key or token). */
+	if (v != NULL && under != NULL && strcmp(under, s->settings) != 0) {
+		free(v);
+		v = NULL;
+		s->pause_noted = true;
+	}
+	free(under);
 	if (v != NULL) {
 		errno = 0;
 		t = strtoll(v, &end, 10);

@@ -41,6 +41,7 @@ console_setup() {
 		fi
 		printf '}\n'
 	} >"$CFG"
+	chmod 600 "$CFG"	# it holds PIN hashes
 	"$KIOSK_CLI" --config "$CFG" check >"$T/check.out" 2>&1 ||
 		fail "kiosk check refused the test's config: $(cat "$T/check.out")"
 }

@@ -32,7 +32,7 @@ t_layout() {
 	R=$T/root
 	mode_is "$R/usr/bin/kiosk" 755
 	mode_is "$R/etc/kiosk/kiosk.json" 644
-	mode_is "$R/etc/kiosk/kiosk.json.example" 644
+	mode_is "$R/etc/kiosk/kiosk.json.example" 600	# staff PIN hashes in it
 	mode_is "$R/etc/kiosk/forms/microneedling.json" 644
 	mode_is "$R/usr/share/man/man8/kiosk.8" 644
 	mode_is "$R/usr/share/man/man5/kiosk.json.5" 644
