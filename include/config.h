@@ -1,5 +1,5 @@
 /*
- * config.h: the kiosk's JSON config (DESIGN.md "Config"), loaded and
+ * config.h: the kiosk's JSON config (kiosk.json(5), docs/man/kiosk.json.5), loaded and
  * validated in one go. A config that loads is complete: every path is
  * resolved against the config file's folder, every default filled in.
  * Never half-loaded: on any mistake config_load fails with a message

@@ -1,7 +1,7 @@
 /*
  * intake.h: one client's check-in while it is in progress, and the frozen
  * record it becomes: ids and receipt, answers, consent evidence, the
- * signature, and the wire-format payload (DESIGN.md "Wire format").
+ * signature, and the wire-format payload (docs/wire-format.md).
  * Everything personal is wiped from memory by intake_free.
  */
 #ifndef KIOSK_INTAKE_H

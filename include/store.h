@@ -1,6 +1,6 @@
 /*
  * store.h: the kiosk's durable state, one SQLite database in state_dir
- * (DESIGN.md "Store"). The only module that includes <sqlite3.h>.
+ * (docs/design.md "Store"). The only module that includes <sqlite3.h>.
  * An intake is frozen once put: its payload is never edited, only its
  * sync bookkeeping changes. Every call is one transaction.
  */
@@ -284,7 +284,7 @@ struct store_review {
 	const char *note;	/* may be NULL */
 	const char *staff;
 	int64_t decided_at;
-	const char *payload;	/* wire format (DESIGN.md, POST /reviews) */
+	const char *payload;	/* wire format (docs/wire-format.md, POST /reviews) */
 	const char *sync_state;	/* filled by store_each_review */
 };
 /* Store a review, pending for sync, and audit it, in one transaction. */

@@ -2,7 +2,7 @@
  * sync.h: the sync engine. Drains the store's outbox (intakes, then staff
  * reviews once their intake is sent) to the clinic server over HTTPS and
  * decides, from each answer, whether a record is delivered, to be retried
- * later, or parked (DESIGN.md "Wire format and server contract"). It runs
+ * later, or parked (docs/wire-format.md). It runs
  * as a thread inside the kiosk and headless as `kiosk sync`; both use its
  * own store connection and one long-lived HTTP client.
  */

@@ -1,6 +1,6 @@
 /*
  * config.c: load the kiosk's JSON config and check all of it before
- * anything starts (DESIGN.md "Config"). Owns the list of keys, their
+ * anything starts (kiosk.json(5), docs/man/kiosk.json.5). Owns the list of keys, their
  * types, ranges and defaults, resolving paths against the config file's
  * folder, and checking the files it names (readable; secrets private to
  * their owner). Stops at the first mistake with a message naming the key

@@ -1,5 +1,5 @@
 /*
- * main.c: the command line (DESIGN.md "Command line"). Loads and checks
+ * main.c: the command line (kiosk(8), docs/man/kiosk.8). Loads and checks
  * the config and the form before anything starts, so a broken setup exits
  * 78 with the key named instead of half-starting a kiosk.
  */

@@ -750,7 +750,7 @@ staff_decision_known(const char *word)
 	    strcmp(word, "declined") == 0 || strcmp(word, "consult") == 0);
 }
 
-/* The POST /reviews body (DESIGN.md "Wire format"). */
+/* The POST /reviews body (docs/wire-format.md). */
 static char *
 staff_review_payload(const struct store_review *r)
 {

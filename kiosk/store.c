@@ -1,6 +1,6 @@
 /*
- * store.c: the kiosk's durable state in one SQLite database (DESIGN.md
- * "Store"): private files, WAL, forward migrations, the frozen intakes
+ * store.c: the kiosk's durable state in one SQLite database
+ * (docs/design.md "Store"): private files, WAL, forward migrations, the frozen intakes
  * and the append-only audit log. The only file that includes <sqlite3.h>.
  * Messages name files, ids and SQLite's reason; never a payload or a
  * person's name. Data only ever reaches SQL as bound parameters.
@@ -109,7 +109,7 @@ static const char *const store_migrations[] = {
 	" last_at INTEGER NOT NULL,"
 	" locked_until INTEGER NOT NULL DEFAULT 0);"
 	/* Frozen records: only sync bookkeeping changes, a payload may only
-	 * be purged, nothing is deleted (DESIGN.md "Wire format"). */
+	 * be purged, nothing is deleted (docs/wire-format.md). */
 	"CREATE TRIGGER intakes_frozen BEFORE UPDATE OF"
 	" id, receipt, outcome, consent, completed_at, payload_sha256"
 	" ON intakes"

@@ -1,5 +1,5 @@
 /*
- * keys.c: the key contract of DESIGN.md in one table. Raw curses keys
+ * keys.c: the key contract (README "Keys") in one table. Raw curses keys
  * become logical actions here; screens never look at curses key codes.
  */
 #include "ui.h"

@@ -1,6 +1,6 @@
 /*
  * ui.h: what every screen shares: the logical key actions (one table, so
- * DESIGN.md's key contract lives in one place), the screen interface,
+ * the key contract, README "Keys", lives in one place), the screen interface,
  * the UI state, and drawing helpers. Only screens/ includes <curses.h>.
  */
 #ifndef KIOSK_UI_H

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Answers that raise a flag, and a declined consent: stored with the right
 # outcome, flags and consent status, while the client only ever sees
-# neutral words (DESIGN.md "What a client sees when something is flagged").
+# neutral words (docs/design.md "What a client sees when something is flagged").
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -90,7 +90,7 @@ decline_by_keys() {
 	fi
 }
 
-# DESIGN.md: Tab moves between fields and buttons; Enter confirms the
+# the key contract (README "Keys"): Tab moves between fields and buttons; Enter confirms the
 # focused one. So [ Decline ] on the consent, clause and signature pages
 # must be reachable without a mouse.
 t_decline_by_keyboard() {

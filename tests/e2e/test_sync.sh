@@ -3,8 +3,7 @@
 # real test HTTPS clinic server (tests/server) and its fault modes. Each
 # test has its own server, config and store; asserts on the kiosk's exit
 # code, `kiosk status`, the server's ledger (every request) and its
-# received file (every stored record). DESIGN.md "Wire format and server
-# contract", "Command line".
+# received file (every stored record). docs/wire-format.md, kiosk(8).
 . "$(dirname "$0")/sync_lib.sh"
 
 WIRE_FIELDS="schema id receipt kiosk_id started_at completed_at language form client answers flags outcome consent"

@@ -114,6 +114,7 @@ c = json.load(open(sys.argv[1]))
 c["staff"] = {"members": [{"name": "Ana", "pin_hash": sys.argv[2]}]}
 json.dump(c, open(sys.argv[1], "w"))
 PY
+	chmod 600 "$CFG"	# it holds a PIN hash
 	seed 1
 	id=$(seeded_id)
 	kiosk_start

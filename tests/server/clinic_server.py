@@ -211,7 +211,7 @@ def _ts_ok(v):
 
 
 def validate(kind, b):
-    """Wire-format checks from DESIGN.md. Returns a list of problems."""
+    """Wire-format checks (docs/wire-format.md). Returns a list of problems."""
     errs = []
 
     def need(obj, key, typ, where=""):
@@ -825,7 +825,7 @@ def parse_args(argv):
     p.add_argument("--max-requests", type=int, default=0,
                    help="close a connection after this many requests (0 = no limit)")
     p.add_argument("--strict", action="store_true",
-                   help="check bodies against the DESIGN.md wire format (400 if not)")
+                   help="check bodies against the wire format (docs/wire-format.md) (400 if not)")
     p.add_argument("--verbose", action="store_true")
     return p.parse_args(argv)
 

@@ -109,7 +109,7 @@ flag(const char *code, const char *level, const char *reason,
 	return f;
 }
 
-/* A wire-format intake (DESIGN.md) for sp, as intake.c would send it. */
+/* A wire-format intake (docs/wire-format.md) for sp, as intake.c would send it. */
 static char *
 payload(const struct spec *sp)
 {
@@ -526,7 +526,7 @@ test_decisions(void **state)
 	assert_int_equal(audit_count(f, "review", "Ana"), 1);
 	assert_int_equal(audit_count(f, "review", "Ben"), 1);
 
-	/* The wire payload (DESIGN.md, POST /reviews). */
+	/* The wire payload (docs/wire-format.md, POST /reviews). */
 	root = cJSON_Parse(rv.payload);
 	assert_non_null(root);
 	item = cJSON_GetObjectItemCaseSensitive(root, "id");

@@ -1,6 +1,6 @@
 /*
  * test_sync.c: the sync engine's decisions without a network: every row of
- * DESIGN.md's answer table, backoff bounds with Retry-After, and the
+ * docs/wire-format.md's answer table, backoff bounds with Retry-After, and the
  * store's outbox (what is due, in which order, how attempts are recorded,
  * reviews waiting for their intake). Real HTTPS is tested end to end
  * against tests/server/.
