@@ -333,6 +333,30 @@ store_release(struct store *s, sqlite3_stmt *stmt, int rv, char **cause)
 }
 
 /*
+ * One number from a query that returns one row (a count, a time, a
+ * PRAGMA), through the statement cache; what names it in a failure.
+ */
+static int
+store_scalar(struct store *s, const char *sql, const char *what,
+    int64_t *out, char **cause)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rv = -1;
+
+	*out = 0;
+	if (store_cached(s, &stmt, cause, sql, "") != 0)
+		return -1;
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		*cause = store_error(s, what);
+		goto out;
+	}
+	*out = sqlite3_column_int64(stmt, 0);
+	rv = 0;
+out:
+	return store_release(s, stmt, rv, cause);
+}
+
+/*
  * Finalize stmt (NULL is fine) and return rv. After a failed step,
  * sqlite3_finalize repeats that error, which the caller has reported;
  * a failure it alone sees turns a success into -1.
@@ -1096,6 +1120,7 @@ int
 store_counts(struct store *s, struct store_counts *c, char **cause)
 {
 	sqlite3_stmt *stmt = NULL;
+	int64_t blocked;
 	int rv = -1;
 
 	memset(c, 0, sizeof *c);
@@ -1139,19 +1164,14 @@ store_counts(struct store *s, struct store_counts *c, char **cause)
 	stmt = NULL;
 	if (rv != 0)
 		return rv;
-	rv = -1;
 	/* Decisions that cannot go before their parked check-in. */
-	if (store_cached(s, &stmt, cause, "SELECT count(*) FROM reviews r"
+	if (store_scalar(s, "SELECT count(*) FROM reviews r"
 	    " JOIN intakes i ON i.id = r.intake_id"
 	    " WHERE r.sync_state = 'pending' AND i.sync_state = 'parked'",
-	    "") != 0)
+	    "counting reviews", &blocked, cause) != 0)
 		return -1;
-	if (sqlite3_step(stmt) != SQLITE_ROW) {
-		*cause = store_error(s, "counting reviews");
-		goto out;
-	}
-	c->review_blocked = (long)sqlite3_column_int64(stmt, 0);
-	rv = 0;
+	c->review_blocked = (long)blocked;
+	return 0;
 out:
 	return store_release(s, stmt, rv, cause);
 }
@@ -1159,23 +1179,15 @@ out:
 int
 store_pending_count(struct store *s, long *n, char **cause)
 {
-	sqlite3_stmt *stmt = NULL;
-	int rv = -1;
+	int64_t v;
+	int rv;
 
-	*n = 0;
-	if (store_cached(s, &stmt, cause, "SELECT"
+	rv = store_scalar(s, "SELECT"
 	    " (SELECT count(*) FROM intakes WHERE sync_state = 'pending') +"
 	    " (SELECT count(*) FROM reviews WHERE sync_state = 'pending')",
-	    "") != 0)
-		return -1;
-	if (sqlite3_step(stmt) != SQLITE_ROW) {
-		*cause = store_error(s, "counting pending records");
-		goto out;
-	}
-	*n = (long)sqlite3_column_int64(stmt, 0);
-	rv = 0;
-out:
-	return store_release(s, stmt, rv, cause);
+	    "counting pending records", &v, cause);
+	*n = (long)v;
+	return rv;
 }
 
 /*
@@ -1414,20 +1426,8 @@ store_audit_verify(struct store *s, struct store_audit_check *out,
 int
 store_data_version(struct store *s, int64_t *version, char **cause)
 {
-	sqlite3_stmt *stmt = NULL;
-	int rv = -1;
-
-	*version = 0;
-	if (store_prepare(s, &stmt, cause, "PRAGMA data_version", "") != 0)
-		return -1;
-	if (sqlite3_step(stmt) != SQLITE_ROW) {
-		*cause = store_error(s, "reading data_version");
-		goto out;
-	}
-	*version = sqlite3_column_int64(stmt, 0);
-	rv = 0;
-out:
-	return store_finalize(s, stmt, rv, cause);
+	return store_scalar(s, "PRAGMA data_version", "reading data_version",
+	    version, cause);
 }
 
 /* Table of a record kind: a constant, never data, so safe inside SQL. */
@@ -1557,20 +1557,8 @@ static const char store_sql_next_attempt[] =
 int
 store_next_attempt_at(struct store *s, int64_t *at, char **cause)
 {
-	sqlite3_stmt *stmt = NULL;
-	int rv = -1;
-
-	*at = 0;
-	if (store_cached(s, &stmt, cause, store_sql_next_attempt, "") != 0)
-		return -1;
-	if (sqlite3_step(stmt) != SQLITE_ROW) {
-		*cause = store_error(s, "reading the next attempt time");
-		goto out;
-	}
-	*at = sqlite3_column_int64(stmt, 0);
-	rv = 0;
-out:
-	return store_release(s, stmt, rv, cause);
+	return store_scalar(s, store_sql_next_attempt,
+	    "reading the next attempt time", at, cause);
 }
 
 /*
