@@ -592,11 +592,29 @@ form_page_prev(const struct form *f, const struct answers *a, size_t before,
 	return -1;
 }
 
-/* Whether item i takes an answer and is shown. */
+/*
+ * Whether item i takes an answer and the current answers can still reach
+ * it: every condition on its way either holds or waits on a question not
+ * answered yet. So a total only grows when an answer changes.
+ */
 static bool
 item_counts(const struct form *f, const struct answers *a, size_t i)
 {
-	return f->items[i].type != ITEM_DISPLAY && form_item_enabled(f, a, i);
+	const struct form_cond *c;
+	size_t j;
+	bool holds;
+
+	if (f->items[i].type == ITEM_DISPLAY)
+		return false;
+	while ((c = f->items[i].enable_when) != NULL) {
+		holds = answers_get(a, c->item) == NULL;
+		for (j = 0; j < c->nequals && !holds; j++)
+			holds = answers_has(a, c->item, c->equals[j]);
+		if (!holds)
+			return false;
+		i = c->item;
+	}
+	return true;
 }
 
 void

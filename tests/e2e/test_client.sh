@@ -36,13 +36,13 @@ t_clear_client() {
 	expect_screen "[x] 1. Lines and wrinkles" "[x] 3. Large pores" "[ ] 2. A more"
 	send Enter
 
-	wait_for "Question 1 of 19"
+	wait_for "Question 1 of 23"
 	expect_screen "A few health questions" "Are you pregnant or breastfeeding?" \
 	    "( ) 1. Yes" "( ) 2. No" "( ) 3. Not sure"
 	send n
 	wait_for "(*) 2. No"
 	send Enter
-	wait_for "Question 2 of 19"
+	wait_for "Question 2 of 23"
 	expect_screen "keloid"
 	answer_health_from 2
 
