@@ -170,8 +170,11 @@ int
 draw_button(struct ui *ui, int y, int x, const char *label, bool focused,
     int id)
 {
-	int w;
+	int w, cy, cx;
 
+	draw_cursor_get(&cy, &cx);
+	if (focused && cy < 0)
+		draw_cursor(y, x + 2);	/* unless a field already has it */
 	attrset(focused ? A_REVERSE | A_BOLD : A_BOLD);
 	mvaddstr(y, x, "[ ");
 	w = draw_text(y, x + 2, COLS - x - 4, label);
@@ -212,6 +215,24 @@ draw_frame(struct ui *ui, const char *title, const char *progress,
 	mvhline(LINES - 1, 0, ' ', COLS);
 	if (hints != NULL)
 		draw_text(LINES - 1, 1, COLS - 2, hints);
+	attrset(A_NORMAL);
+}
+
+void
+draw_more(bool up, bool down)
+{
+	const char *w = "more";
+	int x = COLS - draw_width(w) - 5;
+
+	attrset(A_BOLD);
+	if (up) {
+		mvaddstr(3, x, "^ ");
+		draw_text(3, x + 2, COLS - x - 2, w);
+	}
+	if (down) {
+		mvaddstr(LINES - 4, x, "v ");
+		draw_text(LINES - 4, x + 2, COLS - x - 2, w);
+	}
 	attrset(A_NORMAL);
 }
 

@@ -321,12 +321,58 @@ field_pick(struct ui *ui, struct field *f, size_t o)
 	free(v);
 }
 
+/* Rows text takes wrapped at width columns. */
+static int
+wrap_rows(const char *text, int width)
+{
+	int n;
+	char **lines = draw_wrap(text, width, &n);
+
+	draw_wrap_free(lines, n);
+	return n;
+}
+
+/* The option mark "(*) 1. " for option o. */
+static void
+option_mark(const struct form_item *it, size_t o, bool sel, char *mark,
+    size_t size)
+{
+	bool multi = it->type == ITEM_CHOICE && it->multiple;
+
+	snprintf(mark, size, multi ? "[%c] %zu. " : "(%c) %zu. ",
+	    sel ? (multi ? 'x' : '*') : ' ', o + 1);
+}
+
+/* Columns an option's label wraps at, after its mark at column 4. */
+static int
+option_width(const struct form_item *it, size_t o, int width)
+{
+	char mark[16];
+
+	option_mark(it, o, false, mark, sizeof mark);
+	return width - 2 - (int)strlen(mark);
+}
+
+/* Draw text wrapped at width from row y (virtual rows outside the page
+ * body are skipped); returns the row after it. */
+static int
+draw_lines(int y, int x, int width, const char *text)
+{
+	int n, i;
+	char **lines = draw_wrap(text, width, &n);
+
+	for (i = 0; i < n; i++, y++)
+		if (y >= 4 && y < LINES - 4)
+			draw_text(y, x, width, lines[i]);
+	draw_wrap_free(lines, n);
+	return y;
+}
+
 /* Layout: rows each field takes; returns the total. */
 static int
 page_layout(struct ui *ui, int width)
 {
-	int row = 0, n, i;
-	char **lines;
+	int row = 0, i;
 
 	for (i = 0; i < (int)nfields; i++) {
 		struct field *f = &fields[i];
@@ -336,41 +382,63 @@ page_layout(struct ui *ui, int width)
 		f->height = 0;
 		if (!field_enabled(ui, f))
 			continue;
-		lines = draw_wrap(form_text(&it->text, ui->lang), width, &n);
-		draw_wrap_free(lines, n);
-		f->height = n + (it->help.n > 0) + (f->error != NULL) + 1;
-		if (it->type != ITEM_DISPLAY)
-			f->height += field_noptions(it) > 0 ?
-			    (int)field_noptions(it) : 1;
+		f->height = wrap_rows(form_text(&it->text, ui->lang), width) +
+		    1;
+		if (it->help.n > 0)
+			f->height += wrap_rows(form_text(&it->help, ui->lang),
+			    width - 2);
+		if (f->error != NULL)
+			f->height += wrap_rows(f->error, width - 4);
+		if (field_noptions(it) > 0) {
+			for (size_t o = 0; o < field_noptions(it); o++)
+				f->height += wrap_rows(option_label(ui, it, o),
+				    option_width(it, o, width));
+		} else if (it->type != ITEM_DISPLAY)
+			f->height++;
 		row += f->height;
 	}
 	return row;
 }
 
-static void
-draw_options(struct ui *ui, struct field *f, size_t fi, int y, bool focused)
+/* Returns the row after the options. */
+static int
+draw_options(struct ui *ui, struct field *f, size_t fi, int y, bool focused,
+    int width)
 {
 	const struct form_item *it = field_item(ui, f);
-	bool multi = it->type == ITEM_CHOICE && it->multiple;
 	char mark[16];
 	size_t o;
+	int n, i, mw;
+	char **lines;
 
-	for (o = 0; o < field_noptions(it); o++, y++) {
+	for (o = 0; o < field_noptions(it); o++) {
 		bool sel = option_selected(ui, it, f->item, o);
+		bool here = focused && f->cursor == o;
 
-		if (y < 4 || y >= LINES - 4)
-			continue;
-		snprintf(mark, sizeof mark, multi ? "[%c] %zu. " : "(%c) %zu. ",
-		    sel ? (multi ? 'x' : '*') : ' ', o + 1);
-		attrset(focused && f->cursor == o ? A_REVERSE : A_NORMAL);
-		if (sel)
-			attron(A_BOLD);
-		mvaddstr(y, 4, mark);
-		draw_text(y, 4 + (int)strlen(mark), COLS - 12,
-		    option_label(ui, it, o));
-		attrset(A_NORMAL);
-		ui_hit_add(ui, y, 4, COLS - 4, HIT_OPTION((int)fi, (int)o));
+		option_mark(it, o, sel, mark, sizeof mark);
+		mw = (int)strlen(mark);
+		lines = draw_wrap(option_label(ui, it, o),
+		    option_width(it, o, width), &n);
+		for (i = 0; i < n; i++, y++) {
+			if (y < 4 || y >= LINES - 4)
+				continue;
+			attrset(here ? A_REVERSE | A_BOLD : A_NORMAL);
+			if (sel)
+				attron(A_BOLD);
+			if (i == 0)
+				mvaddstr(y, 4, mark);
+			draw_text(y, 4 + mw, width - 2 - mw, lines[i]);
+			attrset(A_NORMAL);
+			if (here && i == 0) {
+				mvaddstr(y, 2, ">");
+				draw_cursor(y, 5);
+			}
+			ui_hit_add(ui, y, 4, COLS - 4,
+			    HIT_OPTION((int)fi, (int)o));
+		}
+		draw_wrap_free(lines, n);
 	}
+	return y;
 }
 
 static void
@@ -394,22 +462,14 @@ draw_field(struct ui *ui, size_t fi, int width)
 {
 	struct field *f = &fields[fi];
 	const struct form_item *it = field_item(ui, f);
-	int y = 4 + f->row - top, n, i;
-	char **lines;
+	int y = 4 + f->row - top;
 	bool focused = focus == fi;
 
-	lines = draw_wrap(form_text(&it->text, ui->lang), width, &n);
 	attrset(it->type == ITEM_DISPLAY ? A_NORMAL : A_BOLD);
-	for (i = 0; i < n; i++, y++)
-		if (y >= 4 && y < LINES - 4)
-			draw_text(y, 2, width, lines[i]);
+	y = draw_lines(y, 2, width, form_text(&it->text, ui->lang));
 	attrset(A_NORMAL);
-	draw_wrap_free(lines, n);
-	if (it->help.n > 0) {
-		if (y >= 4 && y < LINES - 4)
-			draw_text(y, 4, width - 2, form_text(&it->help, ui->lang));
-		y++;
-	}
+	if (it->help.n > 0)
+		y = draw_lines(y, 4, width - 2, form_text(&it->help, ui->lang));
 	if (y >= 4 && y < LINES - 4) {
 		if (field_is_text(it)) {
 			edit_draw(&f->text, y, 4, COLS - 12 < 60 ? COLS - 12 : 60,
@@ -417,16 +477,18 @@ draw_field(struct ui *ui, size_t fi, int width)
 			ui_hit_add(ui, y, 4, 64, HIT_EDIT((int)fi, 0));
 		} else if (it->type == ITEM_DATE)
 			draw_date(ui, f, fi, y, focused);
+		if (focused && (field_is_text(it) || it->type == ITEM_DATE))
+			mvaddstr(y, 2, ">");
 	}
-	if (field_noptions(it) > 0) {
-		draw_options(ui, f, fi, y, focused);
-		y += (int)field_noptions(it);
-	} else if (it->type != ITEM_DISPLAY)
+	if (field_noptions(it) > 0)
+		y = draw_options(ui, f, fi, y, focused, width);
+	else if (it->type != ITEM_DISPLAY)
 		y++;
-	if (f->error != NULL && y >= 4 && y < LINES - 4) {
+	if (f->error != NULL) {
 		attrset(A_BOLD);
-		mvaddstr(y, 4, "! ");
-		draw_text(y, 6, width - 4, f->error);
+		if (y >= 4 && y < LINES - 4)
+			mvaddstr(y, 4, "! ");
+		draw_lines(y, 6, width - 4, f->error);
 		attrset(A_NORMAL);
 	}
 }
@@ -464,10 +526,7 @@ page_draw(struct ui *ui)
 	for (i = 0; i < nfields; i++)
 		if (field_enabled(ui, &fields[i]))
 			draw_field(ui, i, width);
-	if (top > 0)
-		mvaddstr(4, COLS - 3, "^");
-	if (top + view < total)
-		mvaddstr(LINES - 5, COLS - 3, "v");
+	draw_more(top > 0, top + view < total);
 	draw_button(ui, LINES - 2, 2, "Back", focus == nfields, HIT_BACK);
 	draw_button(ui, LINES - 2, COLS - 16, "Continue", focus == nfields + 1,
 	    HIT_NEXT);

@@ -133,6 +133,11 @@ void draw_confirm(struct ui *, const char *title, const char *const *lines,
  * returns 1 for yes, 0 for no (Esc too), -1 while undecided.
  */
 int confirm_key(struct ui *, const struct key *, bool *yes_focused);
+/*
+ * "^ more" on row 3 when there is text above the page body, "v more" on
+ * row LINES-4 when there is text below it (the body is rows 4..LINES-5).
+ */
+void draw_more(bool up, bool down);
 /* Where the terminal cursor goes after drawing (-1: hidden). */
 void draw_cursor(int y, int x);
 void draw_cursor_get(int *y, int *x);
