@@ -357,7 +357,9 @@ static cJSON *
 payload_consent(const struct intake *in)
 {
 	const struct form_consent *fc = &in->form->consent;
-	const char *text = form_text(&fc->text, in->language);
+	const char *lang = in->consent_language != NULL ?
+	    in->consent_language : in->language;
+	const char *text = form_text(&fc->text, lang);
 	cJSON *c = cJSON_CreateObject(), *arr, *cl;
 	char sha[65];
 	size_t i;
@@ -365,7 +367,8 @@ payload_consent(const struct intake *in)
 	cJSON_AddStringToObject(c, "status",
 	    in->consent == CONSENT_ACCEPTED ? "accepted" : "declined");
 	cJSON_AddStringToObject(c, "version", fc->version);
-	cJSON_AddStringToObject(c, "language", in->language);
+	cJSON_AddStringToObject(c, "language", lang);
+	cJSON_AddStringToObject(c, "text", text);
 	sha256_hex(text, strlen(text), sha);
 	cJSON_AddStringToObject(c, "text_sha256", sha);
 	arr = cJSON_AddArrayToObject(c, "clauses");
