@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wctype.h>
 
 #include "date.h"
 #include "util.h"
@@ -38,7 +39,8 @@ static size_t focus;		/* 0..nfields-1 a field, nfields Back, nfields+1 Continue 
 static int top;			/* first virtual row shown */
 
 static const char *const bool_codes[] = { "yes", "no", "not_sure" };
-static const char *const bool_labels[] = { "Yes", "No", "Not sure" };
+static const char *const bool_labels[] = { N_("Yes"), N_("No"),
+	N_("Not sure") };
 
 static const struct form_item *
 field_item(const struct ui *ui, const struct field *f)
@@ -79,7 +81,7 @@ static const char *
 option_label(const struct ui *ui, const struct form_item *it, size_t o)
 {
 	if (it->type == ITEM_BOOLEAN)
-		return bool_labels[o];
+		return _(bool_labels[o]);
 	return form_text(&it->options[o].label, ui->lang);
 }
 
@@ -214,8 +216,8 @@ field_date(struct field *f, char **msg)
 	if (*d == '\0' && *m == '\0' && *y == '\0')
 		goto done;
 	if (*d == '\0' || *m == '\0' || strlen(y) != 4) {
-		*msg = xstrdup("Please enter the day, the month and the "
-		    "year (4 digits).");
+		*msg = xstrdup(_("Please enter the day, the month and the "
+		    "year (4 digits)."));
 		goto done;
 	}
 	out = xasprintf("%s-%02d-%02d", y, atoi(m), atoi(d));
@@ -255,32 +257,51 @@ field_commit(struct ui *ui, struct field *f)
 	return rc;
 }
 
-/* Commit every enabled field; focus the first problem. 0 when all fine. */
+/* A required field left empty (after its commit) gets its mark. */
+static bool
+field_missing(struct ui *ui, struct field *f)
+{
+	const struct form_item *it = field_item(ui, f);
+
+	if (f->error != NULL || it->type == ITEM_DISPLAY || !it->required ||
+	    answers_get(ui->v->answers, f->item) != NULL)
+		return false;
+	f->error = xstrdup(field_noptions(it) > 0 ?
+	    _("Please choose an answer.") : _("Please fill this in."));
+	return true;
+}
+
+/*
+ * Commit every enabled field; every problem is marked beside its field
+ * at once, the first is focused, and the message line (below the fields)
+ * says how many are marked above. 0 when all is fine.
+ */
 static int
 page_commit(struct ui *ui)
 {
-	size_t i, missing;
+	size_t i, nbad = 0;
 	int bad = -1;
+	char msg[160];
 
 	for (i = 0; i < nfields; i++) {
 		if (!field_enabled(ui, &fields[i]))
 			continue;
-		if (field_commit(ui, &fields[i]) != 0 && bad < 0)
-			bad = (int)i;
-	}
-	if (bad < 0 && !form_page_complete(ui->form, ui->v->answers,
-	    &ui->v->form_page, &missing)) {
-		bad = (int)(missing - ui->v->form_page.first);
-		fields[bad].error = xstrdup(
-		    field_noptions(field_item(ui, &fields[bad])) > 0 ?
-		    "Please choose an answer." : "Please fill this in.");
+		if (field_commit(ui, &fields[i]) != 0 ||
+		    field_missing(ui, &fields[i])) {
+			nbad++;
+			if (bad < 0)
+				bad = (int)i;
+		}
 	}
 	if (bad < 0) {
 		ui_set_message(ui, NULL);
 		return 0;
 	}
 	focus = (size_t)bad;
-	ui_set_message(ui, "Please check the answer marked below.");
+	snprintf(msg, sizeof msg, ngettext("Please check the answer marked "
+	    "above.", "Please check the %zu answers marked above.", nbad),
+	    nbad);
+	ui_set_message(ui, msg);
 	return -1;
 }
 
@@ -444,13 +465,15 @@ draw_options(struct ui *ui, struct field *f, size_t fi, int y, bool focused,
 static void
 draw_date(struct ui *ui, struct field *f, size_t fi, int y, bool focused)
 {
-	static const char *const labels[] = { "Day", "Month", "Year" };
+	const char *labels[3];
 	static const int widths[] = { 3, 3, 5 };
 	int x = 4, s;
 
+	labels[0] = _("Day");
+	labels[1] = _("Month");
+	labels[2] = _("Year");
 	for (s = 0; s < 3; s++) {
-		mvaddstr(y, x, labels[s]);
-		x += (int)strlen(labels[s]) + 1;
+		x += draw_text(y, x, COLS - x, labels[s]) + 1;
 		edit_draw(&f->date[s], y, x, widths[s], focused && f->sub == s);
 		ui_hit_add(ui, y, x, x + widths[s], HIT_EDIT((int)fi, s));
 		x += widths[s] + 3;
@@ -505,12 +528,11 @@ page_draw(struct ui *ui)
 		form_page_progress(ui->form, ui->v->answers,
 		    &ui->v->form_page, &k, &n);
 		if (n > 0 && k > 0)
-			snprintf(progress, sizeof progress, "Question %zu of %zu",
+			snprintf(progress, sizeof progress, _("Question %zu of %zu"),
 			    k, n);
 	}
 	draw_frame(ui, form_text(&sec->title, ui->lang), progress,
-	    "Enter: continue  Esc: back  Tab: next field  "
-	    "Up/Down, 1-9: choose  Space: tick");
+	    _("Enter: next  Esc: back  Tab: field  1-9, Space: choose"));
 	total = page_layout(ui, width);
 	/* Keep the focused field in view. */
 	if (focus < nfields) {
@@ -527,8 +549,8 @@ page_draw(struct ui *ui)
 		if (field_enabled(ui, &fields[i]))
 			draw_field(ui, i, width);
 	draw_more(top > 0, top + view < total);
-	draw_button(ui, LINES - 2, 2, "Back", focus == nfields, HIT_BACK);
-	draw_button(ui, LINES - 2, COLS - 16, "Continue", focus == nfields + 1,
+	draw_button(ui, LINES - 2, 2, _("Back"), focus == nfields, HIT_BACK);
+	draw_button(ui, LINES - 2, COLS - 16, _("Continue"), focus == nfields + 1,
 	    HIT_NEXT);
 }
 
@@ -582,6 +604,15 @@ page_continue(struct ui *ui)
 	if (it != NULL && field_noptions(it) > 0 && !it->multiple &&
 	    f->moved && answers_get(ui->v->answers, f->item) == NULL)
 		field_pick(ui, f, f->cursor);
+	/*
+	 * Enter on a field before the last moves on; the last submits (and
+	 * so does any, on a page opened from the review to change one).
+	 */
+	if (f != NULL && !ui->v->editing && focus_from(ui, focus + 1) < nfields) {
+		f->sub = 2;
+		page_tab(ui, 1);
+		return SE_NONE;
+	}
 	return page_commit(ui) == 0 ? SE_NEXT : SE_NONE;
 }
 
@@ -664,11 +695,37 @@ text_key(struct ui *ui, struct field *f, const struct key *k)
 	return true;
 }
 
+/*
+ * On a yes / no question the first letters of the words on screen answer
+ * it too ("s" for "Sí"); y and n always do.
+ */
+static struct key
+yes_no_key(const struct form_item *it, const struct key *k)
+{
+	struct key out = *k;
+	wint_t c = towlower((wint_t)k->ch);
+	wchar_t yes[4] = L"", no[4] = L"";
+
+	if (it == NULL || it->type != ITEM_BOOLEAN || k->act != ACT_CHAR)
+		return out;
+	if (mbstowcs(yes, _("Yes"), 3) == (size_t)-1 ||
+	    mbstowcs(no, _("No"), 3) == (size_t)-1)
+		return out;
+	if (c == towlower((wint_t)yes[0]))
+		out.act = ACT_YES;
+	else if (c == towlower((wint_t)no[0]))
+		out.act = ACT_NO;
+	return out;
+}
+
 static enum session_ev
-page_key(struct ui *ui, const struct key *k)
+page_key(struct ui *ui, const struct key *key)
 {
 	struct field *f = focus < nfields ? &fields[focus] : NULL;
 	const struct form_item *it = f != NULL ? field_item(ui, f) : NULL;
+	struct key yn = yes_no_key(it != NULL ? it : nfields == 1 ?
+	    field_item(ui, &fields[0]) : NULL, key);
+	const struct key *k = &yn;
 
 	switch (k->act) {
 	case ACT_ESC:
@@ -694,8 +751,11 @@ page_key(struct ui *ui, const struct key *k)
 	if (it != NULL && field_noptions(it) > 0 && options_key(ui, f, k))
 		return SE_NONE;
 	if (it != NULL && (field_is_text(it) || it->type == ITEM_DATE) &&
-	    text_key(ui, f, k))
+	    text_key(ui, f, k)) {
+		free(f->error);		/* typing answers the mark */
+		f->error = NULL;
 		return SE_NONE;
+	}
 	if (k->act == ACT_DOWN || k->act == ACT_UP) {
 		if (f != NULL)
 			f->sub = k->act == ACT_DOWN ? 2 : 0;	/* leave the date */

@@ -53,8 +53,9 @@ review_leave(struct ui *ui)
 static char *
 answer_words(const struct ui *ui, size_t i)
 {
-	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr",
-	    "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	static const char *const months[] = { N_("Jan"), N_("Feb"),
+	    N_("Mar"), N_("Apr"), N_("May"), N_("Jun"), N_("Jul"), N_("Aug"),
+	    N_("Sep"), N_("Oct"), N_("Nov"), N_("Dec") };
 	const struct form_item *it = &ui->form->items[i];
 	const char *v = answers_get(ui->v->answers, i);
 	struct kdate d;
@@ -62,12 +63,12 @@ answer_words(const struct ui *ui, size_t i)
 	size_t o;
 
 	if (v == NULL || *v == '\0')
-		return xstrdup("(no answer)");
+		return xstrdup(_("(no answer)"));
 	if (it->type == ITEM_BOOLEAN)
-		return xstrdup(strcmp(v, "yes") == 0 ? "Yes" :
-		    strcmp(v, "no") == 0 ? "No" : "Not sure");
+		return xstrdup(strcmp(v, "yes") == 0 ? _("Yes") :
+		    strcmp(v, "no") == 0 ? _("No") : _("Not sure"));
 	if (it->type == ITEM_DATE && date_parse(v, &d) == 0)
-		return xasprintf("%d %s %d", d.d, months[d.m - 1], d.y);
+		return xasprintf("%d %s %d", d.d, _(months[d.m - 1]), d.y);
 	if (it->type != ITEM_CHOICE)
 		return xstrdup(v);
 	out = xstrdup("");
@@ -136,8 +137,8 @@ review_draw(struct ui *ui)
 	int view = LINES - 8, y, qw = COLS / 2 - 2, aw = COLS - qw - 8, used;
 	size_t i;
 
-	draw_frame(ui, "Please check your answers", NULL,
-	    "Up/Down: choose  Enter: change it / continue  Esc: back");
+	draw_frame(ui, _("Please check your answers"), NULL,
+	    _("Up/Down: choose  Enter: change it / continue  Esc: back"));
 	/* Keep the cursor's row wholly in view. */
 	if (cursor < nrows) {
 		if ((int)cursor < top)
@@ -158,8 +159,8 @@ review_draw(struct ui *ui)
 		y += row_draw(ui, i, y, 4 + view, qw, aw);
 	}
 	draw_more(top > 0, i < nrows);
-	draw_button(ui, LINES - 2, 2, "Back", cursor == nrows, HIT_BACK);
-	draw_button(ui, LINES - 2, COLS - 16, "Continue", cursor == nrows + 1,
+	draw_button(ui, LINES - 2, 2, _("Back"), cursor == nrows, HIT_BACK);
+	draw_button(ui, LINES - 2, COLS - 16, _("Continue"), cursor == nrows + 1,
 	    HIT_NEXT);
 }
 

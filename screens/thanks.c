@@ -19,8 +19,8 @@ thanks_nothing(struct ui *ui)
 static void
 commit_draw(struct ui *ui)
 {
-	draw_frame(ui, "Saving your check-in", NULL, "Enter: try again");
-	draw_text(5, 4, COLS - 8, "One moment, please.");
+	draw_frame(ui, _("Saving your check-in"), NULL, _("Enter: try again"));
+	draw_text(5, 4, COLS - 8, _("One moment, please."));
 }
 
 static enum session_ev
@@ -36,24 +36,24 @@ thanks_draw(struct ui *ui)
 	const struct session_view *in = ui->v;
 	char buf[256], **lines;
 	int y = 4, n, i;
-	const char *neutral = "A member of our team will go over a few of "
+	const char *neutral = _("A member of our team will go over a few of "
 	    "your answers with you before your treatment. Please take a "
-	    "seat; we will call you shortly.";
-	const char *declined = "Your answers are saved. A member of our team "
-	    "will talk with you shortly. Please take a seat.";
+	    "seat; we will call you shortly.");
+	const char *declined = _("Your answers are saved. A member of our "
+	    "team will talk with you shortly. Please take a seat.");
 
-	draw_frame(ui, "Thank you", NULL, "Enter: done");
+	draw_frame(ui, _("Thank you"), NULL, _("Enter: done"));
 	if (in->receipt[0] == '\0')
 		return;
-	snprintf(buf, sizeof buf, "Thank you, %s. You are checked in.",
+	snprintf(buf, sizeof buf, _("Thank you, %s. You are checked in."),
 	    in->given_name);
 	attrset(A_BOLD);
 	draw_text(y, 4, COLS - 8, buf);
 	attrset(A_NORMAL);
 	y += 2;
-	draw_text(y, 4, COLS - 8, "Your receipt code:");
+	n = draw_text(y, 4, COLS - 8, _("Your receipt code:"));
 	attrset(A_REVERSE | A_BOLD);
-	mvprintw(y, 24, " %s ", in->receipt);
+	mvprintw(y, 4 + n + 2, " %s ", in->receipt);
 	attrset(A_NORMAL);
 	y += 2;
 	if (in->declined) {
@@ -61,8 +61,8 @@ thanks_draw(struct ui *ui)
 	} else if (in->outcome != LEVEL_NONE) {
 		lines = draw_wrap(neutral, COLS - 8, &n);
 	} else {
-		draw_text(y++, 4, COLS - 8, "Please take a seat; we will call "
-		    "you shortly. After your treatment:");
+		draw_text(y++, 4, COLS - 8, _("Please take a seat; we will "
+		    "call you shortly. After your treatment:"));
 		y++;
 		lines = draw_wrap(form_text(&ui->form->aftercare, ui->lang),
 		    COLS - 8, &n);

@@ -421,7 +421,8 @@ fill_details() {
 	type_text "$4"
 	wait_for "$4"
 	expect_screen "$1" "$2"
-	send Enter
+	send Enter		# on to the last field (email) ...
+	send Enter		# ... where Enter submits the page
 	wait_for "Your skin goals"
 }
 

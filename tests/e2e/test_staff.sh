@@ -231,9 +231,9 @@ refresh_until() {
 	done
 }
 
-# locked_for: seconds of lock the prompt shows now ("Locked for M:SS.").
+# locked_for: seconds of lock the prompt shows now ("opens again in M min SS s.").
 locked_for() {
-	screen | sed -n 's/.*Locked for \([0-9]*\):\([0-9][0-9]\)\..*/\1 \2/p' |
+	screen | sed -n 's/.*opens again in \([0-9]*\) min \([0-9][0-9]\) s\..*/\1 \2/p' |
 	    { read -r m s && echo $((m * 60 + ${s#0})); }
 }
 
@@ -377,7 +377,7 @@ t_lockout() {
 		if [ "$d" -ge 2 ]; then
 			wait_for "Please wait"
 			# The wait counts from the failure's second: d or d-1 left.
-			grep -qE "Please wait 0:0($d|$((d - 1))) before trying again\." "$T/screen.txt" ||
+			grep -qE "Please wait 0 min 0($d|$((d - 1))) s before trying again\." "$T/screen.txt" ||
 				fail "after wrong PIN $i: expected a wait of ${d}s: $(grep "Please wait" "$T/screen.txt")"
 			type_text 2468
 			wait_settled
@@ -397,7 +397,7 @@ t_lockout() {
 	type_pin 111111
 	send Enter
 	wait_sql "select count(*) from audit where action = 'pin-failure'" 5
-	wait_for "Too many wrong PINs. Locked for"
+	wait_for "Locked: too many wrong PINs. Sign-in opens again in"
 	l1=$(locked_for)
 	[ -n "$l1" ] && [ "$l1" -ge 57 ] && [ "$l1" -le 60 ] ||
 		fail "lock of ${l1:-?}s shown; lockout_s is 60"
@@ -406,7 +406,7 @@ t_lockout() {
 	type_text "$PIN_ANA"
 	send Enter
 	wait_settled
-	expect_screen "Locked for"
+	expect_screen "Sign-in opens again in"
 	expect_no_screen "$HOME_TITLE" "signed in"
 	# It counts down; restart once it shows two seconds less.
 	e2e_end=$(($(date +%s) + 6))
@@ -422,7 +422,7 @@ t_lockout() {
 	tmux -L "$SOCK" kill-session -t k
 	kiosk_start
 	open_pin
-	wait_for "Locked for"
+	wait_for "Sign-in opens again in"
 	l2=$(locked_for)
 	left=$((l1 - ($(date +%s) - t1)))
 	[ -n "$l2" ] && [ "$l2" -le $((left + 1)) ] && [ "$l2" -ge $((left - 2)) ] ||
@@ -430,7 +430,7 @@ t_lockout() {
 	type_text "$PIN_ANA"
 	send Enter
 	wait_settled
-	expect_screen "Locked for"
+	expect_screen "Sign-in opens again in"
 	expect_no_screen "$HOME_TITLE"
 	[ "$(sql "select count(*) from audit where action = 'pin-failure'")" = 5 ] ||
 		fail "audit: expected 5 pin-failure rows"
