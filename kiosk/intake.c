@@ -16,6 +16,7 @@
 #include <cjson/cJSON.h>
 
 #include "store.h"
+#include "i18n.h"
 #include "util.h"
 
 /* Crockford's base32: no I, L, O or U, so a receipt reads unambiguously. */
@@ -220,13 +221,14 @@ int
 intake_sign(struct intake *in, const char *signature, int64_t now, char **msg)
 {
 	if (*signature == '\0') {
-		*msg = xstrdup("Please type your full name to sign.");
+		*msg = xstrdup(_("Please type your first and last name to "
+		    "sign."));
 		return -1;
 	}
 	if (!utf8_valid_text(signature, strlen(signature)) ||
 	    !intake_signature_matches(in, signature)) {
-		*msg = xstrdup("Please type your full name exactly as you "
-		    "entered it.");
+		*msg = xstrdup(_("Please type the name you entered on the "
+		    "first page: your first and last name."));
 		return -1;
 	}
 	wipe_free(in->signature);

@@ -165,7 +165,8 @@ clause_key(struct ui *ui, const struct key *k)
 		return SE_NONE;
 	if (k->act == ACT_ENTER && focus == 1)
 		ev = SE_DECLINE;
-	else if (k->act == ACT_ENTER || k->act == ACT_YES)
+	else if (k->act == ACT_ENTER || k->act == ACT_YES ||
+	    key_is_yes(k))
 		ev = SE_NEXT;
 	else if (k->act == ACT_ESC)
 		ev = SE_BACK;

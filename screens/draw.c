@@ -8,6 +8,7 @@
 #include <curses.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wctype.h>
 
 #include "util.h"
 
@@ -235,6 +236,16 @@ draw_frame(struct ui *ui, const char *title, const char *progress,
 		draw_text(LINES - 1, 1, COLS - 2, hints);
 	draw_lang_switch(ui);
 	attrset(A_NORMAL);
+}
+
+bool
+key_is_yes(const struct key *k)
+{
+	wchar_t yes[4] = L"";
+
+	if (k->act != ACT_CHAR || mbstowcs(yes, _("Yes"), 3) == (size_t)-1)
+		return false;
+	return towlower((wint_t)k->ch) == towlower((wint_t)yes[0]);
 }
 
 void
