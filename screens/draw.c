@@ -249,21 +249,27 @@ key_is_yes(const struct key *k)
 }
 
 void
-draw_more(bool up, bool down)
+draw_more_at(int yup, int ydown, bool up, bool down)
 {
 	const char *w = _("more");
 	int x = COLS - draw_width(w) - 5;
 
 	attrset(A_BOLD);
 	if (up) {
-		mvaddstr(3, x, "^ ");
-		draw_text(3, x + 2, COLS - x - 2, w);
+		mvaddstr(yup, x, "^ ");
+		draw_text(yup, x + 2, COLS - x - 2, w);
 	}
 	if (down) {
-		mvaddstr(LINES - 4, x, "v ");
-		draw_text(LINES - 4, x + 2, COLS - x - 2, w);
+		mvaddstr(ydown, x, "v ");
+		draw_text(ydown, x + 2, COLS - x - 2, w);
 	}
 	attrset(A_NORMAL);
+}
+
+void
+draw_more(bool up, bool down)
+{
+	draw_more_at(3, LINES - 4, up, down);
 }
 
 void

@@ -90,6 +90,11 @@ scroll_draw(struct scroll *s, int y, int x, int height)
 		draw_more(s->top > 0, s->top + height < s->n);
 		return;
 	}
+	if (s->marks) {
+		draw_more_at(y - 1, y + height, s->top > 0,
+		    s->top + height < s->n);
+		return;
+	}
 	if (s->top > 0)
 		mvaddstr(y, x + s->width + 1, "^");
 	if (s->top + height < s->n)

@@ -17,6 +17,7 @@ struct scroll {
 	int width;		/* columns it was wrapped for */
 	bool seen_end;		/* the last line has been on screen */
 	const char *src;	/* the text it was wrapped from */
+	bool marks;		/* "more" marks on the rows above and below */
 };
 
 /*

@@ -154,6 +154,8 @@ int confirm_key(struct ui *, const struct key *, bool *yes_focused);
  * row LINES-4 when there is text below it (the body is rows 4..LINES-5).
  */
 void draw_more(bool up, bool down);
+/* The same marks on rows yup and ydown. */
+void draw_more_at(int yup, int ydown, bool up, bool down);
 /* A typed letter that starts the word for "Yes" here ("s" for "Sí"). */
 bool key_is_yes(const struct key *);
 /* Where the terminal cursor goes after drawing (-1: hidden). */
