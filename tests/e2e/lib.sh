@@ -394,7 +394,7 @@ expect_no_screen() {
 
 # The receipt code shown on the thank-you page.
 screen_receipt() {
-	screen | sed -n 's/.*Your receipt code: *\([^ ]*\).*/\1/p' | head -1
+	screen | sed -n 's/.*\(Your receipt code\|Su código de recibo\): *\([^ ]*\).*/\2/p' | head -1
 }
 
 # ---------------------------------------------------------------- a client
