@@ -1,8 +1,9 @@
 /*
  * welcome.c: the page a waiting-room visitor sees first. It holds no
  * client data; Enter or a touch anywhere starts a check-in. When the form
- * has several languages, each is offered by its own name: its number (or
- * a touch on the name) starts the check-in in that language.
+ * has several languages, each is offered by its own name: its number
+ * turns the page to that language, a touch on the name starts the
+ * check-in in it.
  */
 #include "ui.h"
 
@@ -101,7 +102,7 @@ welcome_draw(struct ui *ui)
 	draw_cursor(y + 5, (COLS - draw_width(buf)) / 2 + 2);
 }
 
-/* Check in in language i of the form. */
+/* Language i of the form from now on; SE_NEXT starts the check-in. */
 static enum session_ev
 welcome_in(struct ui *ui, size_t i)
 {
@@ -115,10 +116,13 @@ welcome_key(struct ui *ui, const struct key *k)
 {
 	int id;
 
+	/* A number picks the language (the page turns to it); Enter starts. */
 	if (!ui->v->console && k->act == ACT_DIGIT &&
 	    (size_t)k->digit <= ui->form->nlanguages &&
-	    ui->form->nlanguages > 1)
-		return welcome_in(ui, (size_t)k->digit - 1);
+	    ui->form->nlanguages > 1) {
+		welcome_in(ui, (size_t)k->digit - 1);
+		return SE_NONE;
+	}
 	if (!ui->v->console && k->act == ACT_CLICK) {
 		id = ui_hit_find(ui, k->y, k->x) - HIT_LANG_FIRST;
 		if (id >= 0 && (size_t)id < ui->form->nlanguages)

@@ -40,6 +40,9 @@ t_spanish_checkin() {
 	kiosk_start
 	expect_screen "1 English · 2 Español"
 	send 2
+	wait_for "Pulse Intro o toque la pantalla para registrarse"
+	expect_screen "Registro para micropunción (microneedling)" "Intro: registrarse"
+	send Enter
 	wait_for "Sobre la micropunción"
 	expect_screen "F2: English" "[ Continuar ]"
 	send Enter

@@ -478,8 +478,10 @@ t_staff_keys_only() {
 		esac
 		wait_settled
 		expect_alive
-		expect_screen "$WELCOME"
-		expect_no_screen "Staff sign-in" "$PIN_PROMPT" "About microneedling"
+		expect_no_screen "Staff sign-in" "$PIN_PROMPT" "About microneedling" \
+		    "Sobre la micropunción" "Acceso del personal"
+		send 1		# digits and F2 pick a language here: English
+		wait_for "$WELCOME"
 	done
 	send C-a
 	wait_for "$PIN_PROMPT"

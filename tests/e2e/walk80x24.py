@@ -154,6 +154,8 @@ def enabled(item):
 wait_text("·")
 idx = form["languages"].index(LANG) + 1
 send(str(idx))
+wait_text("F2: ")
+send("Enter")
 
 # About: every paragraph, read to its end.
 wait_text(tr(form["about_title"]))
