@@ -81,9 +81,12 @@ consent_draw(struct ui *ui)
 	    _("Enter: read on  PgUp/PgDn, Home/End: read  Esc: back"));
 	scroll_set(&consent_text, form_text(&c->text, ui->lang), COLS - 6);
 	scroll_draw(&consent_text, 4, 2, LINES - 8);
-	if (!consent_text.seen_end)
+	if (!consent_text.seen_end) {
 		draw_text(LINES - 2, 16, COLS - 32,
 		    _("(read to the end to continue)"));
+		if (focus == 0)
+			draw_cursor(4, 2);	/* on the text being read */
+	}
 	draw_button(ui, LINES - 2, 2, _("Decline"), focus == 1, HIT_DECLINE);
 	if (consent_text.seen_end)
 		draw_button(ui, LINES - 2, COLS - 16, _("Continue"), focus == 0,
