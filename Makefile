@@ -37,7 +37,7 @@ asan: build/asan/kiosk $(UNIT_BIN) catalogs
 # every po/LANG.po.
 PO := $(wildcard po/*.po)
 MO := $(PO:po/%.po=build/locale/%/LC_MESSAGES/kiosk.mo)
-I18N_SRC := $(UI_SRC) kiosk/form.c kiosk/intake.c
+I18N_SRC := $(UI_SRC) kiosk/form.c kiosk/intake.c kiosk/staff.c
 
 catalogs: $(MO) build/locale/.kiosk-catalogs
 
