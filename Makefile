@@ -36,15 +36,47 @@ ACORE_OBJ := $(CORE_SRC:%.c=build/asan/obj/%.o)
 AUI_OBJ := $(UI_SRC:%.c=build/asan/obj/%.o) build/asan/obj/kiosk/main.o
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
 
-.PHONY: all asan test unit e2e run demo deps lint install uninstall clean fuzz bench deb-test
+.PHONY: all asan test unit e2e run demo deps lint install uninstall clean fuzz bench deb-test pot po-check catalogs
 
-all: build/kiosk
+all: build/kiosk catalogs
 
-asan: build/asan/kiosk $(UNIT_BIN)
+asan: build/asan/kiosk $(UNIT_BIN) catalogs
+
+# Translations of the kiosk's own words (GNU gettext): po/LANG.po is built
+# into build/locale/LANG/LC_MESSAGES/kiosk.mo, where the kiosk finds them
+# when it runs from build/ (the marker file says so); `make install` puts
+# them in LOCALEDIR. `make pot` refreshes po/kiosk.pot and merges it into
+# every po/LANG.po.
+PO := $(wildcard po/*.po)
+MO := $(PO:po/%.po=build/locale/%/LC_MESSAGES/kiosk.mo)
+I18N_SRC := $(UI_SRC) kiosk/form.c kiosk/intake.c kiosk/staff.c
+
+catalogs: $(MO) build/locale/.kiosk-catalogs
+
+build/locale/.kiosk-catalogs:
+	@mkdir -p $(dir $@)
+	@echo "kiosk message catalogs built from po/" >$@
+
+build/locale/%/LC_MESSAGES/kiosk.mo: po/%.po
+	@mkdir -p $(dir $@)
+	msgfmt --check -o $@ $<
+
+pot:
+	xgettext --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ \
+	    --keyword=ngettext:1,2 --add-comments=TRANSLATORS: \
+	    --package-name=kiosk --msgid-bugs-address= --sort-by-file \
+	    -o po/kiosk.pot $(I18N_SRC)
+	@for p in $(PO); do msgmerge --quiet --update --backup=none $$p po/kiosk.pot || exit 1; done
+
+# Every catalog complete: no untranslated or fuzzy message, and the
+# template up to date with the sources.
+po-check:
+	@sh tests/e2e/test_po.sh
 
 build/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(HARDEN_CPPFLAGS) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
 
 build/asan/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -133,6 +165,10 @@ BINDIR ?= $(PREFIX)/bin
 SYSCONFDIR ?= /etc
 LOCALSTATEDIR ?= /var
 DATADIR ?= $(PREFIX)/share
+LOCALEDIR ?= $(DATADIR)/locale
+# The kiosk looks for installed catalogs there (run from build/, it uses
+# the ones built beside it).
+build/obj/screens/lang.o build/asan/obj/screens/lang.o: ALL_CFLAGS += -DLOCALEDIR='"$(LOCALEDIR)"'
 MANDIR ?= $(DATADIR)/man
 DOCDIR ?= $(DATADIR)/doc/kiosk
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
@@ -142,7 +178,7 @@ MAN8 := docs/man/kiosk.8
 MAN5 := docs/man/kiosk.json.5 docs/man/kiosk-form.5
 ETCK = $(DESTDIR)$(SYSCONFDIR)/kiosk
 
-install: build/kiosk
+install: build/kiosk catalogs
 	install -d $(DESTDIR)$(BINDIR) $(ETCK)/forms $(DESTDIR)$(MANDIR)/man8 \
 	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DOCDIR) \
 	    $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
@@ -162,6 +198,12 @@ install: build/kiosk
 	install -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 README.md docs/*.md docs/*.json $(DESTDIR)$(DOCDIR)/
+	@for p in $(PO:po/%.po=%); do \
+		echo "install -m 0644 build/locale/$$p/LC_MESSAGES/kiosk.mo $(DESTDIR)$(LOCALEDIR)/$$p/LC_MESSAGES/kiosk.mo"; \
+		install -d $(DESTDIR)$(LOCALEDIR)/$$p/LC_MESSAGES || exit 1; \
+		install -m 0644 build/locale/$$p/LC_MESSAGES/kiosk.mo \
+		    $(DESTDIR)$(LOCALEDIR)/$$p/LC_MESSAGES/kiosk.mo || exit 1; \
+	done
 	sed 's|/usr/bin/kiosk|$(BINDIR)/kiosk|g; s|/etc/kiosk/|$(SYSCONFDIR)/kiosk/|g; s|/var/lib/kiosk|$(LOCALSTATEDIR)/lib/kiosk|g' \
 	    etc/systemd/kiosk@.service >$(DESTDIR)$(SYSTEMDUNITDIR)/kiosk@.service
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/kiosk@.service
@@ -179,6 +221,9 @@ uninstall:
 	    $(DESTDIR)$(SYSTEMDUNITDIR)/kiosk@.service \
 	    $(DESTDIR)$(SYSUSERSDIR)/kiosk.conf $(DESTDIR)$(TMPFILESDIR)/kiosk.conf
 	rm -rf $(DESTDIR)$(DOCDIR)
+	@for p in $(PO:po/%.po=%); do \
+		rm -f $(DESTDIR)$(LOCALEDIR)/$$p/LC_MESSAGES/kiosk.mo; \
+	done
 	@for p in kiosk.json forms/microneedling.json; do \
 		f=$(ETCK)/$$p; \
 		if [ -e "$$f" ] && cmp -s etc/$$p "$$f"; then rm -f "$$f"; fi; \

@@ -8,6 +8,7 @@
 #ifndef KIOSK_CONFIG_H
 #define KIOSK_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define CONFIG_DEFAULT_PATH "/etc/kiosk/kiosk.json"
@@ -29,12 +30,14 @@ struct config {
 	char *form;		/* resolved path of the form file */
 	int idle_timeout_s;	/* default 90 */
 	int idle_warning_s;	/* default 20 */
+	bool high_contrast;	/* default false: bold, no colour */
 
 	struct config_staff *staff;	/* may be 0 members */
 	size_t nstaff;
 	int staff_idle_logout_s;	/* default 120 */
 	int staff_max_attempts;		/* default 5 */
 	int staff_lockout_s;		/* default 300 */
+	char *staff_language;		/* default "en" */
 
 	int has_server;		/* 0 when "server" is absent: nothing is sent */
 	char *server_url;	/* https:// only, no trailing slash */

@@ -213,7 +213,9 @@ int form_page_prev(const struct form *, const struct answers *, size_t before,
     struct form_page *page);
 /*
  * In a one_per_page section: this page is question *k of *n, counting
- * enabled items that take an answer (display pages are not counted and
+ * items that take an answer and that the answers so far can still reach
+ * (a follow-up whose question is not answered yet counts), so the total
+ * never grows unless an answer changes (display pages are not counted and
  * get *k = 0). Outside one_per_page sections *k = *n = 0.
  */
 void form_page_progress(const struct form *, const struct answers *,

@@ -26,6 +26,7 @@ struct intake {
 	char id[37];		/* UUIDv4, minted when the client starts */
 	char receipt[10];	/* "K7Q-2MX": 6 Crockford base32 chars from the id */
 	const char *language;	/* points into form->languages */
+	const char *consent_language;	/* the consent as read; NULL: not yet */
 	int64_t started_at;
 	int64_t completed_ms;	/* unix milliseconds, set by intake_commit */
 	struct answers *answers;

@@ -53,12 +53,14 @@ enum session_ev {
 	SE_REQUEUE,		/* staff: put every parked record back in the queue */
 	SE_AUDIT,		/* staff: the audit page */
 	SE_EXIT,		/* staff: exit (asks first) */
+	SE_LANG,		/* the client's language is now .text ("es") */
 };
 
 struct session_event {
 	enum session_ev type;
 	size_t item;		/* SE_EDIT, SE_ANSWER */
-	const char *text;	/* SE_ANSWER, SE_SIGN, SE_PIN, SE_SAVE, SE_CONFIRM */
+	const char *text;	/* SE_ANSWER, SE_SIGN, SE_PIN, SE_SAVE, SE_CONFIRM,
+				   SE_LANG */
 	enum view_decision choice;	/* SE_SAVE */
 	const char *intake_id;	/* SE_OPEN */
 };

@@ -97,7 +97,7 @@ struct session_view {
 
 	/* The client (answers NULL when nobody is checking in). */
 	const struct form *form;
-	const char *lang;
+	const char *lang;	/* the client's language, one of form->languages */
 	const struct answers *answers;
 	struct form_page form_page;	/* FLOW_PAGE */
 	size_t clause;		/* FLOW_CLAUSE */
@@ -112,6 +112,8 @@ struct session_view {
 	long idle_left_s;	/* its countdown */
 
 	/* Staff. */
+	const char *staff_lang;	/* staff.language: staff pages' language */
+	bool high_contrast;	/* high_contrast: no colour, bold text */
 	const char *staff_name;	/* NULL until signed in */
 	enum view_pin pin;
 	long pin_wait_s;

@@ -55,7 +55,7 @@ enum config_need {
 
 static const char *const config_top_keys[] = {
 	"kiosk_id", "state_dir", "form", "idle_timeout_s", "idle_warning_s",
-	"staff", "server", "sync", "retention_days", NULL
+	"staff", "server", "sync", "retention_days", "high_contrast", NULL
 };
 static const struct config_int config_top_ints[] = {
 	CONFIG_INT("idle_timeout_s", 5, 86400, 90, "seconds", idle_timeout_s),
@@ -65,7 +65,8 @@ static const struct config_int config_top_ints[] = {
 };
 
 static const char *const config_staff_keys[] = {
-	"members", "idle_logout_s", "max_attempts", "lockout_s", NULL
+	"members", "idle_logout_s", "max_attempts", "lockout_s", "language",
+	NULL
 };
 static const struct config_int config_staff_ints[] = {
 	CONFIG_INT("idle_logout_s", 10, 86400, 120, "seconds",
@@ -127,6 +128,7 @@ config_free(struct config *cfg)
 		free(cfg->staff[i].pin_hash);
 	}
 	free(cfg->staff);
+	free(cfg->staff_language);
 	free(cfg->server_url);
 	free(cfg->server_ca_file);
 	free(cfg->server_pinned_pubkey);
@@ -421,6 +423,46 @@ config_private(struct config_ctx *ctx)
 	return 0;
 }
 
+/* staff.language: the staff screens' language, a code such as "en". */
+static int
+config_staff_language(struct config_ctx *ctx, const cJSON *staff,
+    struct config *cfg)
+{
+	const char *p;
+
+	if (config_string(ctx, staff, "staff", "language", 0,
+	    &cfg->staff_language) != 0)
+		return -1;
+	if (cfg->staff_language == NULL) {
+		cfg->staff_language = xstrdup("en");
+		return 0;
+	}
+	for (p = cfg->staff_language; *p >= 'a' && *p <= 'z'; p++)
+		;
+	if (p - cfg->staff_language < 2 || p - cfg->staff_language > 3 ||
+	    (*p != '\0' && (*p != '_' || strlen(p) != 3)))
+		return config_error(ctx, "staff", "language", "must be a "
+		    "language code such as \"en\" or \"es\"");
+	return 0;
+}
+
+/* high_contrast: true or false (default false). */
+static int
+config_high_contrast(struct config_ctx *ctx, const cJSON *root,
+    struct config *cfg)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(root,
+	    "high_contrast");
+
+	if (v == NULL)
+		return 0;
+	if (!cJSON_IsBool(v))
+		return config_error(ctx, "", "high_contrast",
+		    "must be true or false");
+	cfg->high_contrast = cJSON_IsTrue(v);
+	return 0;
+}
+
 /* The staff block: members (unique names) and the PIN lockout policy. */
 static int
 config_staff(struct config_ctx *ctx, const cJSON *root, struct config *cfg)
@@ -429,7 +471,8 @@ config_staff(struct config_ctx *ctx, const cJSON *root, struct config *cfg)
 	size_t i, j;
 
 	if (config_section(ctx, root, "staff", config_staff_keys, &staff) != 0 ||
-	    config_ints(ctx, staff, "staff", config_staff_ints, cfg) != 0)
+	    config_ints(ctx, staff, "staff", config_staff_ints, cfg) != 0 ||
+	    config_staff_language(ctx, staff, cfg) != 0)
 		return -1;
 	members = cJSON_GetObjectItemCaseSensitive(staff, "members");
 	if (members == NULL)
@@ -601,6 +644,7 @@ config_root(struct config_ctx *ctx, const cJSON *root, struct config *cfg)
 	    config_file_key(ctx, root, "", "form", 1, CONFIG_NEED_READABLE,
 	    &cfg->form) != 0 ||
 	    config_ints(ctx, root, "", config_top_ints, cfg) != 0 ||
+	    config_high_contrast(ctx, root, cfg) != 0 ||
 	    config_staff(ctx, root, cfg) != 0 ||
 	    config_server(ctx, root, cfg) != 0 ||
 	    config_section(ctx, root, "sync", config_sync_keys, &sync) != 0 ||

@@ -729,9 +729,9 @@ fhir_qr(struct fhir_ctx *c, char **cause)
 }
 
 /*
- * sourceAttachment: the consent text shown, taken from the form when its
- * SHA-256 is the one stored with the intake (the payload keeps the hash);
- * without a match, the hash alone.
+ * sourceAttachment: the consent text shown (the payload's consent.text,
+ * or for older intakes the form's), only when its SHA-256 is the one
+ * stored with the intake; without a match, the hash alone.
  */
 static void
 fhir_consent_attachment(cJSON *res, const struct fhir_ctx *c,
@@ -743,8 +743,10 @@ fhir_consent_attachment(cJSON *res, const struct fhir_ctx *c,
 	cJSON *att = add_obj(res, "sourceAttachment"), *ext;
 	char hex[65], *s;
 
-	if (text == NULL && ver != NULL && strcmp(ver, fc->version) == 0) {
+	if (text == NULL && ver != NULL && strcmp(ver, fc->version) == 0)
 		text = form_text(&fc->text, lang);
+	/* Whichever text it is, it must be the one whose hash was kept. */
+	if (text != NULL) {
 		sha256_hex(text, strlen(text), hex);
 		if (sha == NULL || strcmp(hex, sha) != 0)
 			text = NULL;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "util.h"
 
 /* Index of the item with this id among the first n items, or -1. */
@@ -258,10 +259,10 @@ static char *
 check_text(const struct form_item *it, const char *v)
 {
 	if (!utf8_valid_text(v, strlen(v)))
-		return xstrdup("The text contains characters that can't be "
-		    "used.");
+		return xstrdup(_("The text contains characters that can't be "
+		    "used."));
 	if (utf8_chars(v) > it->max_length)
-		return xasprintf("Please use at most %d characters.",
+		return xasprintf(_("Please use at most %d characters."),
 		    it->max_length);
 	return NULL;
 }
@@ -333,14 +334,14 @@ check_date(const struct form_item *it, const char *v, struct kdate today)
 				break;
 		}
 		if (i == 10 && v[i] == '\0')
-			return xstrdup("Please enter a date that exists.");
-		return xstrdup("Please enter the date as day, month and year.");
+			return xstrdup(_("Please enter a date that exists."));
+		return xstrdup(_("Please enter the date as day, month and year."));
 	}
 	if (it->past && date_days(d) > date_days(today))
-		return xstrdup("The date can't be in the future.");
+		return xstrdup(_("The date can't be in the future."));
 	if (it->max_years_ago > 0 &&
 	    date_days(d) < date_days(years_before(today, it->max_years_ago)))
-		return xasprintf("The date can't be more than %d years ago.",
+		return xasprintf(_("The date can't be more than %d years ago."),
 		    it->max_years_ago);
 	return NULL;
 }
@@ -408,27 +409,27 @@ check_answer(const struct form_item *it, char **v, struct kdate today)
 	case ITEM_BOOLEAN:
 		if (form_item_can_take(it, *v))
 			return NULL;
-		return xstrdup(it->not_sure ? "Please answer yes, no or not "
-		    "sure." : "Please answer yes or no.");
+		return xstrdup(it->not_sure ? _("Please answer yes, no or not "
+		    "sure.") : _("Please answer yes or no."));
 	case ITEM_CHOICE:
 		if (it->multiple)
 			return check_multiple(it, v);
 		if (option_index(it, *v, strlen(*v)) >= 0)
 			return NULL;
-		return xstrdup("Please choose one of the options.");
+		return xstrdup(_("Please choose one of the options."));
 	case ITEM_DATE:
 		return check_date(it, *v, today);
 	case ITEM_DISPLAY:
-		return xstrdup("This page takes no answer.");
+		return xstrdup(_("This page takes no answer."));
 	default:
 		break;
 	}
 	if ((msg = check_text(it, *v)) != NULL)
 		return msg;
 	if (it->type == ITEM_PHONE && !phone_ok(*v))
-		return xstrdup("Please check the phone number.");
+		return xstrdup(_("Please check the phone number."));
 	if (it->type == ITEM_EMAIL && !email_ok(*v))
-		return xstrdup("Please check the e-mail address.");
+		return xstrdup(_("Please check the e-mail address."));
 	return NULL;
 }
 
@@ -441,7 +442,7 @@ answers_set(struct answers *a, size_t item, const char *value,
 
 	*msg = NULL;
 	if (item >= a->form->nitems) {
-		*msg = xstrdup("This question does not exist.");
+		*msg = xstrdup(_("This question does not exist."));
 		return -1;
 	}
 	it = &a->form->items[item];
@@ -593,11 +594,29 @@ form_page_prev(const struct form *f, const struct answers *a, size_t before,
 	return -1;
 }
 
-/* Whether item i takes an answer and is shown. */
+/*
+ * Whether item i takes an answer and the current answers can still reach
+ * it: every condition on its way either holds or waits on a question not
+ * answered yet. So a total only grows when an answer changes.
+ */
 static bool
 item_counts(const struct form *f, const struct answers *a, size_t i)
 {
-	return f->items[i].type != ITEM_DISPLAY && form_item_enabled(f, a, i);
+	const struct form_cond *c;
+	size_t j;
+	bool holds;
+
+	if (f->items[i].type == ITEM_DISPLAY)
+		return false;
+	while ((c = f->items[i].enable_when) != NULL) {
+		holds = answers_get(a, c->item) == NULL;
+		for (j = 0; j < c->nequals && !holds; j++)
+			holds = answers_has(a, c->item, c->equals[j]);
+		if (!holds)
+			return false;
+		i = c->item;
+	}
+	return true;
 }
 
 void

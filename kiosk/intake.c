@@ -16,6 +16,7 @@
 #include <cjson/cJSON.h>
 
 #include "store.h"
+#include "i18n.h"
 #include "util.h"
 
 /* Crockford's base32: no I, L, O or U, so a receipt reads unambiguously. */
@@ -220,13 +221,14 @@ int
 intake_sign(struct intake *in, const char *signature, int64_t now, char **msg)
 {
 	if (*signature == '\0') {
-		*msg = xstrdup("Please type your full name to sign.");
+		*msg = xstrdup(_("Please type your first and last name to "
+		    "sign."));
 		return -1;
 	}
 	if (!utf8_valid_text(signature, strlen(signature)) ||
 	    !intake_signature_matches(in, signature)) {
-		*msg = xstrdup("Please type your full name exactly as you "
-		    "entered it.");
+		*msg = xstrdup(_("Please type the name you entered on the "
+		    "first page: your first and last name."));
 		return -1;
 	}
 	wipe_free(in->signature);
@@ -357,7 +359,9 @@ static cJSON *
 payload_consent(const struct intake *in)
 {
 	const struct form_consent *fc = &in->form->consent;
-	const char *text = form_text(&fc->text, in->language);
+	const char *lang = in->consent_language != NULL ?
+	    in->consent_language : in->language;
+	const char *text = form_text(&fc->text, lang);
 	cJSON *c = cJSON_CreateObject(), *arr, *cl;
 	char sha[65];
 	size_t i;
@@ -365,7 +369,8 @@ payload_consent(const struct intake *in)
 	cJSON_AddStringToObject(c, "status",
 	    in->consent == CONSENT_ACCEPTED ? "accepted" : "declined");
 	cJSON_AddStringToObject(c, "version", fc->version);
-	cJSON_AddStringToObject(c, "language", in->language);
+	cJSON_AddStringToObject(c, "language", lang);
+	cJSON_AddStringToObject(c, "text", text);
 	sha256_hex(text, strlen(text), sha);
 	cJSON_AddStringToObject(c, "text_sha256", sha);
 	arr = cJSON_AddArrayToObject(c, "clauses");

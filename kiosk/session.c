@@ -113,6 +113,8 @@ session_wipe_client(struct session *s)
 	s->intake = NULL;
 	s->v.idle_warning = false;
 	s->v.given_name = "";
+	/* The next client starts in the form's first language. */
+	s->v.lang = s->form->nlanguages > 0 ? s->form->languages[0] : NULL;
 }
 
 /* The page changed: reset its clocks, load what it shows. */
@@ -210,6 +212,40 @@ session_start(struct session *s)
 	s->v.notice = NOTICE_NONE;
 }
 
+/*
+ * The client switches language (the welcome page, or any client page):
+ * every answer stays. The consent is in the language it was shown in;
+ * when that changes, it is shown again (from the top) before signing.
+ */
+static void
+session_language(struct session *s, const char *lang)
+{
+	size_t i;
+
+	if (s->v.console || lang == NULL || s->flow.state >= FLOW_COMMIT)
+		return;
+	for (i = 0; i < s->form->nlanguages; i++) {
+		if (strcmp(s->form->languages[i], lang) == 0)
+			break;
+	}
+	if (i == s->form->nlanguages || strcmp(s->v.lang, lang) == 0)
+		return;
+	s->v.lang = s->form->languages[i];
+	if (s->intake == NULL)
+		return;
+	s->intake->language = s->v.lang;
+	if (s->flow.state == FLOW_CONSENT) {
+		s->flow.consent_read = false;
+		s->v.serial++;		/* the page starts again */
+	} else if (s->flow.state == FLOW_CLAUSE ||
+	    s->flow.state == FLOW_SIGN || (s->flow.state == FLOW_DECLINE &&
+	    s->flow.before_decline != FLOW_CONSENT)) {
+		s->flow.consent_read = false;
+		s->flow.state = FLOW_CONSENT;
+		s->v.serial++;
+	}
+}
+
 /* Next / Back and the like, with what each page adds to them. */
 static void
 session_nav(struct session *s, enum session_ev type)
@@ -293,8 +329,14 @@ session_handle(struct session *s, const struct session_event *e, char **msg)
 			return -1;
 		break;
 	case SE_CONSENT_READ:
-		if (s->flow.state == FLOW_CONSENT)
+		if (s->flow.state == FLOW_CONSENT) {
 			s->flow.consent_read = true;
+			if (s->intake != NULL)
+				s->intake->consent_language = s->v.lang;
+		}
+		break;
+	case SE_LANG:
+		session_language(s, e->text);
 		break;
 	case SE_SIGN:
 		if (s->intake == NULL || s->flow.state != FLOW_SIGN)
@@ -461,6 +503,9 @@ session_new(const struct session_setup *setup)
 	s->v.console = setup->console;
 	s->v.form = s->form;
 	s->v.lang = s->form->nlanguages > 0 ? s->form->languages[0] : NULL;
+	s->v.staff_lang = s->cfg->staff_language != NULL ?
+	    s->cfg->staff_language : "en";
+	s->v.high_contrast = s->cfg->high_contrast;
 	s->v.idle_logout_s = s->cfg->staff_idle_logout_s;
 	s->v.open_row = -1;
 	s->v.found_row = -1;

@@ -18,6 +18,7 @@
 
 #include "form.h"
 #include "store.h"
+#include "i18n.h"
 #include "util.h"
 
 #define STAFF_DAY_S 86400
@@ -375,8 +376,9 @@ staff_label(const struct staff_form *sf, const char *id, const char *code)
 			return form_text(&it->options[o].label, sf->lang);
 	}
 	if (it->type == ITEM_BOOLEAN)
-		return strcmp(code, "yes") == 0 ? "Yes" : strcmp(code, "no") ==
-		    0 ? "No" : strcmp(code, "not_sure") == 0 ? "Not sure" : code;
+		return strcmp(code, "yes") == 0 ? _("Yes") : strcmp(code, "no") ==
+		    0 ? _("No") : strcmp(code, "not_sure") == 0 ? _("Not sure") :
+		    code;
 	return code;
 }
 
@@ -394,7 +396,7 @@ staff_value(const struct staff_form *sf, const char *id, const cJSON *v)
 	if (cJSON_IsNumber(v))
 		return xasprintf("%g", v->valuedouble);
 	if (!cJSON_IsArray(v))
-		return xstrdup("(no answer)");
+		return xstrdup(_("(no answer)"));
 	out = xstrdup("");
 	cJSON_ArrayForEach(e, v) {
 		old = out;
@@ -446,11 +448,11 @@ staff_detail_client(struct staff_lines *l, const cJSON *root,
 	static const struct {
 		const char *key, *label;
 	} fields[] = {
-		{ "given_name", "Given name" },
-		{ "family_name", "Family name" },
-		{ "birth_date", "Birth date" },
-		{ "phone", "Phone" },
-		{ "email", "Email" },
+		{ "given_name", N_("Given name") },
+		{ "family_name", N_("Family name") },
+		{ "birth_date", N_("Birth date") },
+		{ "phone", N_("Phone") },
+		{ "email", N_("Email") },
 	};
 	const cJSON *client = cJSON_GetObjectItemCaseSensitive(root, "client");
 	const char *v;
@@ -458,7 +460,7 @@ staff_detail_client(struct staff_lines *l, const cJSON *root,
 
 	for (i = 0; i < sizeof fields / sizeof fields[0]; i++) {
 		v = staff_json_str(client, fields[i].key);
-		staff_add(l, "%s: %s", fields[i].label, v != NULL ? v : "-");
+		staff_add(l, "%s: %s", _(fields[i].label), v != NULL ? v : "-");
 		staff_add_flags(l, flags, shown, fields[i].key);
 	}
 }
@@ -474,7 +476,7 @@ staff_detail_answers(struct staff_lines *l, const struct staff_form *sf,
 	size_t len, i;
 
 	answers = cJSON_GetObjectItemCaseSensitive(root, "answers");
-	staff_add(l, "Answers:");
+	staff_add(l, "%s", _("Answers:"));
 	cJSON_ArrayForEach(a, answers) {
 		id = staff_json_str(a, "id");
 		if ((text = staff_json_str(a, "text")) == NULL)
@@ -493,7 +495,7 @@ staff_detail_answers(struct staff_lines *l, const struct staff_form *sf,
 	/* A flag on no listed answer must still reach staff. */
 	for (i = 0; i < (size_t)cJSON_GetArraySize(flags); i++) {
 		if (!shown[i]) {
-			staff_add(l, "Other flags:");
+			staff_add(l, "%s", _("Other flags:"));
 			staff_add_flags(l, flags, shown, NULL);
 			break;
 		}
@@ -515,19 +517,19 @@ staff_detail_consent(struct staff_lines *l, const cJSON *root,
 	ver = staff_json_str(consent, "version");
 	lang = staff_json_str(consent, "language");
 	sha = staff_json_str(consent, "text_sha256");
-	staff_add(l, "Consent: %s, version %s, language %s, text SHA-256 %s",
+	staff_add(l, _("Consent: %s, version %s, language %s, text SHA-256 %s"),
 	    status, ver != NULL ? ver : "?", lang != NULL ? lang : "?",
 	    sha != NULL ? sha : "?");
 	clauses = cJSON_GetObjectItemCaseSensitive(consent, "clauses");
 	cJSON_ArrayForEach(c, clauses) {
 		id = staff_json_str(c, "id");
 		staff_when_rfc3339(staff_json_str(c, "accepted_at"), when);
-		staff_add(l, "  %s accepted %s", id != NULL ? id : "?", when);
+		staff_add(l, _("  %s accepted %s"), id != NULL ? id : "?", when);
 	}
 	if (strcmp(status, "accepted") == 0) {
 		v = staff_json_str(consent, "signature");
 		staff_when_rfc3339(staff_json_str(consent, "signed_at"), when);
-		staff_add(l, "Signature: %s at %s", v != NULL ? v : "(none)",
+		staff_add(l, _("Signature: %s at %s"), v != NULL ? v : _("(none)"),
 		    when);
 	}
 }
@@ -545,16 +547,16 @@ staff_detail_payload(struct staff_lines *l, const struct form *form,
 
 	staff_when(in->completed_at, when);
 	if (in->payload == NULL) {
-		staff_add(l, "Receipt %s, completed %s, outcome %s", in->receipt,
+		staff_add(l, _("Receipt %s, completed %s, outcome %s"), in->receipt,
 		    when, in->outcome);
-		staff_add(l, "Personal data removed after the retention "
-		    "period (purged).");
+		staff_add(l, "%s", _("Personal data removed after the retention "
+		    "period (purged)."));
 		return;
 	}
 	if ((root = cJSON_Parse(in->payload)) == NULL) {
-		staff_add(l, "Receipt %s, completed %s, outcome %s", in->receipt,
+		staff_add(l, _("Receipt %s, completed %s, outcome %s"), in->receipt,
 		    when, in->outcome);
-		staff_add(l, "The stored record cannot be read.");
+		staff_add(l, "%s", _("The stored record cannot be read."));
 		return;
 	}
 	if ((form_lang.lang = staff_json_str(root, "language")) == NULL &&
@@ -563,7 +565,7 @@ staff_detail_payload(struct staff_lines *l, const struct form *form,
 	flags = cJSON_GetObjectItemCaseSensitive(root, "flags");
 	shown = xcalloc((size_t)cJSON_GetArraySize(flags) + 1, 1);
 	staff_detail_client(l, root, flags, shown);
-	staff_add(l, "Receipt %s, completed %s, outcome %s", in->receipt, when,
+	staff_add(l, _("Receipt %s, completed %s, outcome %s"), in->receipt, when,
 	    in->outcome);
 	staff_add(l, "%s", "");
 	staff_detail_answers(l, sf, root, flags, shown);

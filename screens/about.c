@@ -30,12 +30,12 @@ about_draw(struct ui *ui)
 	int h = LINES - 8;
 
 	draw_frame(ui, form_text(&ui->form->about_title, ui->lang), NULL,
-	    "Enter: continue  Esc: back  PgUp/PgDn: scroll");
+	    _("Enter: continue  Esc: back  PgUp/PgDn, Home/End: scroll"));
 	scroll_set(&about_text, form_text(&ui->form->about, ui->lang),
 	    COLS - 6);
 	scroll_draw(&about_text, 4, 2, h);
-	draw_button(ui, LINES - 2, 2, "Back", false, ABOUT_BACK);
-	draw_button(ui, LINES - 2, COLS - 16, "Continue", true, ABOUT_NEXT);
+	draw_button(ui, LINES - 2, 2, _("Back"), false, ABOUT_BACK);
+	draw_button(ui, LINES - 2, COLS - 16, _("Continue"), true, ABOUT_NEXT);
 }
 
 static enum session_ev

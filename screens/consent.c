@@ -73,17 +73,23 @@ consent_draw(struct ui *ui)
 	const struct form_consent *c = &ui->form->consent;
 	char progress[64];
 
-	snprintf(progress, sizeof progress, "Consent version %s", c->version);
+	snprintf(progress, sizeof progress, _("Consent version %s"),
+	    c->version);
 	draw_frame(ui, form_text(&c->title, ui->lang), progress,
-	    "PgDn/PgUp, Up/Down: read  Enter: continue  Esc: back");
+	    consent_text.seen_end ?
+	    _("Enter: continue  PgUp/PgDn, Home/End: read  Esc: back") :
+	    _("Enter: read on  PgUp/PgDn, Home/End: read  Esc: back"));
 	scroll_set(&consent_text, form_text(&c->text, ui->lang), COLS - 6);
 	scroll_draw(&consent_text, 4, 2, LINES - 8);
-	if (!consent_text.seen_end)
-		draw_text(LINES - 2, COLS / 2 - 14, 30,
-		    "(read to the end to continue)");
-	draw_button(ui, LINES - 2, 2, "Decline", focus == 1, HIT_DECLINE);
+	if (!consent_text.seen_end) {
+		draw_text(LINES - 2, 16, COLS - 32,
+		    _("(read to the end to continue)"));
+		if (focus == 0)
+			draw_cursor(4, 2);	/* on the text being read */
+	}
+	draw_button(ui, LINES - 2, 2, _("Decline"), focus == 1, HIT_DECLINE);
 	if (consent_text.seen_end)
-		draw_button(ui, LINES - 2, COLS - 16, "Continue", focus == 0,
+		draw_button(ui, LINES - 2, COLS - 16, _("Continue"), focus == 0,
 		    HIT_NEXT);
 }
 
@@ -137,10 +143,10 @@ clause_draw(struct ui *ui)
 	char progress[64], **lines;
 	int n, l;
 
-	snprintf(progress, sizeof progress, "Agreement %zu of %zu", i + 1,
+	snprintf(progress, sizeof progress, _("Agreement %zu of %zu"), i + 1,
 	    c->nclauses);
 	draw_frame(ui, form_text(&c->title, ui->lang), progress,
-	    "Enter or y: I agree  Tab: switch button  Esc: back");
+	    _("Enter or y: I agree  Tab: switch button  Esc: back"));
 	lines = draw_wrap(form_text(&c->clauses[i].text, ui->lang), COLS - 8,
 	    &n);
 	attrset(A_BOLD);
@@ -148,8 +154,9 @@ clause_draw(struct ui *ui)
 		draw_text(5 + l, 4, COLS - 8, lines[l]);
 	attrset(A_NORMAL);
 	draw_wrap_free(lines, n);
-	draw_button(ui, LINES - 2, 2, "Decline", focus == 1, HIT_DECLINE);
-	draw_button(ui, LINES - 2, COLS - 16, "I agree", focus == 0, HIT_NEXT);
+	draw_button(ui, LINES - 2, 2, _("Decline"), focus == 1, HIT_DECLINE);
+	draw_button(ui, LINES - 2, COLS - 4 - draw_width(_("I agree")) - 4,
+	    _("I agree"), focus == 0, HIT_NEXT);
 }
 
 static enum session_ev
@@ -161,7 +168,8 @@ clause_key(struct ui *ui, const struct key *k)
 		return SE_NONE;
 	if (k->act == ACT_ENTER && focus == 1)
 		ev = SE_DECLINE;
-	else if (k->act == ACT_ENTER || k->act == ACT_YES)
+	else if (k->act == ACT_ENTER || k->act == ACT_YES ||
+	    key_is_yes(k))
 		ev = SE_NEXT;
 	else if (k->act == ACT_ESC)
 		ev = SE_BACK;
@@ -190,15 +198,26 @@ sign_draw(struct ui *ui)
 {
 	const struct form_consent *c = &ui->form->consent;
 
+	char **lines;
+	int n, l, y = 5;
+
 	draw_frame(ui, form_text(&c->title, ui->lang), NULL,
-	    "Enter: sign  Tab: buttons  Esc: back");
-	draw_text(5, 4, COLS - 8, form_text(&c->signature, ui->lang));
-	edit_draw(&signature, 7, 4, COLS - 12 < 60 ? COLS - 12 : 60,
+	    _("Enter: sign  Tab: buttons  Esc: back"));
+	lines = draw_wrap(form_text(&c->signature, ui->lang), COLS - 8, &n);
+	for (l = 0; l < n && y < LINES - 8; l++)
+		draw_text(y++, 4, COLS - 8, lines[l]);
+	draw_wrap_free(lines, n);
+	y++;
+	edit_draw(&signature, y, 4, COLS - 12 < 60 ? COLS - 12 : 60,
 	    focus == 0);
-	draw_text(9, 4, COLS - 8, "By signing you agree to the consent form "
-	    "and each point you accepted.");
-	draw_button(ui, LINES - 2, 2, "Decline", focus == 1, HIT_DECLINE);
-	draw_button(ui, LINES - 2, COLS - 16, "Sign", focus != 1, HIT_NEXT);
+	y += 2;
+	lines = draw_wrap(_("By signing you agree to the consent form and "
+	    "each point you accepted."), COLS - 8, &n);
+	for (l = 0; l < n && y < LINES - 3; l++)
+		draw_text(y++, 4, COLS - 8, lines[l]);
+	draw_wrap_free(lines, n);
+	draw_button(ui, LINES - 2, 2, _("Decline"), focus == 1, HIT_DECLINE);
+	draw_button(ui, LINES - 2, COLS - 16, _("Sign"), focus != 1, HIT_NEXT);
 }
 
 static enum session_ev
@@ -247,14 +266,13 @@ decline_enter(struct ui *ui)
 static void
 decline_draw(struct ui *ui)
 {
-	static const char *const lines[] = {
-		"If you do not consent, we will not treat you today.",
-		"Your answers are kept and a member of our team will talk "
-		"with you.",
-	};
+	const char *lines[2];
 
-	draw_confirm(ui, "Decline the consent?", lines, 2, "Go back",
-	    "Decline consent", focus_decline);
+	lines[0] = _("If you do not consent, we will not treat you today.");
+	lines[1] = _("Your answers are kept and a member of our team will "
+	    "talk with you.");
+	draw_confirm(ui, _("Decline the consent?"), lines, 2, _("Go back"),
+	    _("Decline consent"), focus_decline);
 }
 
 /* The session records the decline on SE_NEXT from this page. */

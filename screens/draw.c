@@ -8,6 +8,7 @@
 #include <curses.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wctype.h>
 
 #include "util.h"
 
@@ -170,8 +171,11 @@ int
 draw_button(struct ui *ui, int y, int x, const char *label, bool focused,
     int id)
 {
-	int w;
+	int w, cy, cx;
 
+	draw_cursor_get(&cy, &cx);
+	if (focused && cy < 0)
+		draw_cursor(y, x + 2);	/* unless a field already has it */
 	attrset(focused ? A_REVERSE | A_BOLD : A_BOLD);
 	mvaddstr(y, x, "[ ");
 	w = draw_text(y, x + 2, COLS - x - 4, label);
@@ -179,6 +183,24 @@ draw_button(struct ui *ui, int y, int x, const char *label, bool focused,
 	attrset(A_NORMAL);
 	ui_hit_add(ui, y, x, x + w + 4, id);
 	return w + 4;
+}
+
+/* On a client page: "F2: Español" at the right of the status line. */
+static void
+draw_lang_switch(struct ui *ui)
+{
+	const char *next = lang_next(ui);
+	char buf[64];
+	int w;
+
+	if (next == NULL)
+		return;
+	snprintf(buf, sizeof buf, " F2: %s ", lang_name(next));
+	w = draw_width(buf);
+	attrset(A_BOLD);
+	draw_text(LINES - 1, COLS - w - 1, w, buf);
+	attrset(A_REVERSE);
+	ui_hit_add(ui, LINES - 1, COLS - w - 1, COLS, HIT_LANG);
 }
 
 void
@@ -191,7 +213,7 @@ draw_frame(struct ui *ui, const char *title, const char *progress,
 	erase();
 	ui->nhits = 0;
 	draw_cursor(-1, -1);
-	attrset(ui->has_color ? COLOR_PAIR(1) | A_BOLD : A_REVERSE);
+	attrset(ui->has_color ? COLOR_PAIR(1) | A_BOLD : A_REVERSE | A_BOLD);
 	mvhline(0, 0, ' ', COLS);
 	draw_text(0, 1, COLS / 2, clinic);
 	if (progress != NULL) {
@@ -212,18 +234,58 @@ draw_frame(struct ui *ui, const char *title, const char *progress,
 	mvhline(LINES - 1, 0, ' ', COLS);
 	if (hints != NULL)
 		draw_text(LINES - 1, 1, COLS - 2, hints);
+	draw_lang_switch(ui);
 	attrset(A_NORMAL);
+}
+
+bool
+key_is_yes(const struct key *k)
+{
+	wchar_t yes[4] = L"";
+
+	if (k->act != ACT_CHAR || mbstowcs(yes, _("Yes"), 3) == (size_t)-1)
+		return false;
+	return towlower((wint_t)k->ch) == towlower((wint_t)yes[0]);
+}
+
+void
+draw_more_at(int yup, int ydown, bool up, bool down)
+{
+	const char *w = _("more");
+	int x = COLS - draw_width(w) - 5;
+
+	attrset(A_BOLD);
+	if (up) {
+		mvaddstr(yup, x, "^ ");
+		draw_text(yup, x + 2, COLS - x - 2, w);
+	}
+	if (down) {
+		mvaddstr(ydown, x, "v ");
+		draw_text(ydown, x + 2, COLS - x - 2, w);
+	}
+	attrset(A_NORMAL);
+}
+
+void
+draw_more(bool up, bool down)
+{
+	draw_more_at(3, LINES - 4, up, down);
 }
 
 void
 draw_confirm(struct ui *ui, const char *title, const char *const *lines,
     int nlines, const char *no, const char *yes, bool yes_focused)
 {
-	int i, w = draw_width(yes);
+	int i, j, n, y, w = draw_width(yes);
 
-	draw_frame(ui, title, NULL, "Tab: switch  Enter: confirm  Esc: back");
-	for (i = 0; i < nlines; i++)
-		draw_text(5 + i, 4, COLS - 8, lines[i]);
+	draw_frame(ui, title, NULL, _("Tab: switch  Enter: confirm  Esc: back"));
+	for (i = 0, y = 5; i < nlines; i++) {
+		char **wl = draw_wrap(lines[i], COLS - 8, &n);
+
+		for (j = 0; j < n && y < LINES - 3; j++)
+			draw_text(y++, 4, COLS - 8, wl[j]);
+		draw_wrap_free(wl, n);
+	}
 	draw_button(ui, LINES - 2, 2, no, !yes_focused, HIT_CONFIRM_NO);
 	draw_button(ui, LINES - 2, COLS - w - 8, yes, yes_focused,
 	    HIT_CONFIRM_YES);

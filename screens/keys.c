@@ -38,6 +38,7 @@ static const struct {
 	{ KEY_DC, 1, ACT_DELETE },
 	{ CTRL('A'), 0, ACT_STAFF },
 	{ KEY_F(12), 1, ACT_STAFF },
+	{ KEY_F(2), 1, ACT_LANG },
 	/* Never leave the kiosk: raw() delivers these as plain keys. */
 	{ CTRL('C'), 0, ACT_IGNORE },
 	{ CTRL('Z'), 0, ACT_IGNORE },

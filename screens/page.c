@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wctype.h>
 
 #include "date.h"
 #include "util.h"
@@ -38,7 +39,8 @@ static size_t focus;		/* 0..nfields-1 a field, nfields Back, nfields+1 Continue 
 static int top;			/* first virtual row shown */
 
 static const char *const bool_codes[] = { "yes", "no", "not_sure" };
-static const char *const bool_labels[] = { "Yes", "No", "Not sure" };
+static const char *const bool_labels[] = { N_("Yes"), N_("No"),
+	N_("Not sure") };
 
 static const struct form_item *
 field_item(const struct ui *ui, const struct field *f)
@@ -79,7 +81,7 @@ static const char *
 option_label(const struct ui *ui, const struct form_item *it, size_t o)
 {
 	if (it->type == ITEM_BOOLEAN)
-		return bool_labels[o];
+		return _(bool_labels[o]);
 	return form_text(&it->options[o].label, ui->lang);
 }
 
@@ -214,8 +216,8 @@ field_date(struct field *f, char **msg)
 	if (*d == '\0' && *m == '\0' && *y == '\0')
 		goto done;
 	if (*d == '\0' || *m == '\0' || strlen(y) != 4) {
-		*msg = xstrdup("Please enter the day, the month and the "
-		    "year (4 digits).");
+		*msg = xstrdup(_("Please enter the day, the month and the "
+		    "year (4 digits)."));
 		goto done;
 	}
 	out = xasprintf("%s-%02d-%02d", y, atoi(m), atoi(d));
@@ -255,32 +257,51 @@ field_commit(struct ui *ui, struct field *f)
 	return rc;
 }
 
-/* Commit every enabled field; focus the first problem. 0 when all fine. */
+/* A required field left empty (after its commit) gets its mark. */
+static bool
+field_missing(struct ui *ui, struct field *f)
+{
+	const struct form_item *it = field_item(ui, f);
+
+	if (f->error != NULL || it->type == ITEM_DISPLAY || !it->required ||
+	    answers_get(ui->v->answers, f->item) != NULL)
+		return false;
+	f->error = xstrdup(field_noptions(it) > 0 ?
+	    _("Please choose an answer.") : _("Please fill this in."));
+	return true;
+}
+
+/*
+ * Commit every enabled field; every problem is marked beside its field
+ * at once, the first is focused, and the message line (below the fields)
+ * says how many are marked above. 0 when all is fine.
+ */
 static int
 page_commit(struct ui *ui)
 {
-	size_t i, missing;
+	size_t i, nbad = 0;
 	int bad = -1;
+	char msg[160];
 
 	for (i = 0; i < nfields; i++) {
 		if (!field_enabled(ui, &fields[i]))
 			continue;
-		if (field_commit(ui, &fields[i]) != 0 && bad < 0)
-			bad = (int)i;
-	}
-	if (bad < 0 && !form_page_complete(ui->form, ui->v->answers,
-	    &ui->v->form_page, &missing)) {
-		bad = (int)(missing - ui->v->form_page.first);
-		fields[bad].error = xstrdup(
-		    field_noptions(field_item(ui, &fields[bad])) > 0 ?
-		    "Please choose an answer." : "Please fill this in.");
+		if (field_commit(ui, &fields[i]) != 0 ||
+		    field_missing(ui, &fields[i])) {
+			nbad++;
+			if (bad < 0)
+				bad = (int)i;
+		}
 	}
 	if (bad < 0) {
 		ui_set_message(ui, NULL);
 		return 0;
 	}
 	focus = (size_t)bad;
-	ui_set_message(ui, "Please check the answer marked below.");
+	snprintf(msg, sizeof msg, ngettext("Please check the answer marked "
+	    "above.", "Please check the %zu answers marked above.", nbad),
+	    nbad);
+	ui_set_message(ui, msg);
 	return -1;
 }
 
@@ -321,12 +342,58 @@ field_pick(struct ui *ui, struct field *f, size_t o)
 	free(v);
 }
 
+/* Rows text takes wrapped at width columns. */
+static int
+wrap_rows(const char *text, int width)
+{
+	int n;
+	char **lines = draw_wrap(text, width, &n);
+
+	draw_wrap_free(lines, n);
+	return n;
+}
+
+/* The option mark "(*) 1. " for option o. */
+static void
+option_mark(const struct form_item *it, size_t o, bool sel, char *mark,
+    size_t size)
+{
+	bool multi = it->type == ITEM_CHOICE && it->multiple;
+
+	snprintf(mark, size, multi ? "[%c] %zu. " : "(%c) %zu. ",
+	    sel ? (multi ? 'x' : '*') : ' ', o + 1);
+}
+
+/* Columns an option's label wraps at, after its mark at column 4. */
+static int
+option_width(const struct form_item *it, size_t o, int width)
+{
+	char mark[16];
+
+	option_mark(it, o, false, mark, sizeof mark);
+	return width - 2 - (int)strlen(mark);
+}
+
+/* Draw text wrapped at width from row y (virtual rows outside the page
+ * body are skipped); returns the row after it. */
+static int
+draw_lines(int y, int x, int width, const char *text)
+{
+	int n, i;
+	char **lines = draw_wrap(text, width, &n);
+
+	for (i = 0; i < n; i++, y++)
+		if (y >= 4 && y < LINES - 4)
+			draw_text(y, x, width, lines[i]);
+	draw_wrap_free(lines, n);
+	return y;
+}
+
 /* Layout: rows each field takes; returns the total. */
 static int
 page_layout(struct ui *ui, int width)
 {
-	int row = 0, n, i;
-	char **lines;
+	int row = 0, i;
 
 	for (i = 0; i < (int)nfields; i++) {
 		struct field *f = &fields[i];
@@ -336,53 +403,77 @@ page_layout(struct ui *ui, int width)
 		f->height = 0;
 		if (!field_enabled(ui, f))
 			continue;
-		lines = draw_wrap(form_text(&it->text, ui->lang), width, &n);
-		draw_wrap_free(lines, n);
-		f->height = n + (it->help.n > 0) + (f->error != NULL) + 1;
-		if (it->type != ITEM_DISPLAY)
-			f->height += field_noptions(it) > 0 ?
-			    (int)field_noptions(it) : 1;
+		f->height = wrap_rows(form_text(&it->text, ui->lang), width) +
+		    1;
+		if (it->help.n > 0)
+			f->height += wrap_rows(form_text(&it->help, ui->lang),
+			    width - 2);
+		if (f->error != NULL)
+			f->height += wrap_rows(f->error, width - 4);
+		if (field_noptions(it) > 0) {
+			for (size_t o = 0; o < field_noptions(it); o++)
+				f->height += wrap_rows(option_label(ui, it, o),
+				    option_width(it, o, width));
+		} else if (it->type != ITEM_DISPLAY)
+			f->height++;
 		row += f->height;
 	}
 	return row;
 }
 
-static void
-draw_options(struct ui *ui, struct field *f, size_t fi, int y, bool focused)
+/* Returns the row after the options. */
+static int
+draw_options(struct ui *ui, struct field *f, size_t fi, int y, bool focused,
+    int width)
 {
 	const struct form_item *it = field_item(ui, f);
-	bool multi = it->type == ITEM_CHOICE && it->multiple;
 	char mark[16];
 	size_t o;
+	int n, i, mw;
+	char **lines;
 
-	for (o = 0; o < field_noptions(it); o++, y++) {
+	for (o = 0; o < field_noptions(it); o++) {
 		bool sel = option_selected(ui, it, f->item, o);
+		bool here = focused && f->cursor == o;
 
-		if (y < 4 || y >= LINES - 4)
-			continue;
-		snprintf(mark, sizeof mark, multi ? "[%c] %zu. " : "(%c) %zu. ",
-		    sel ? (multi ? 'x' : '*') : ' ', o + 1);
-		attrset(focused && f->cursor == o ? A_REVERSE : A_NORMAL);
-		if (sel)
-			attron(A_BOLD);
-		mvaddstr(y, 4, mark);
-		draw_text(y, 4 + (int)strlen(mark), COLS - 12,
-		    option_label(ui, it, o));
-		attrset(A_NORMAL);
-		ui_hit_add(ui, y, 4, COLS - 4, HIT_OPTION((int)fi, (int)o));
+		option_mark(it, o, sel, mark, sizeof mark);
+		mw = (int)strlen(mark);
+		lines = draw_wrap(option_label(ui, it, o),
+		    option_width(it, o, width), &n);
+		for (i = 0; i < n; i++, y++) {
+			if (y < 4 || y >= LINES - 4)
+				continue;
+			attrset(here ? A_REVERSE | A_BOLD : A_NORMAL);
+			if (sel)
+				attron(A_BOLD);
+			if (i == 0)
+				mvaddstr(y, 4, mark);
+			draw_text(y, 4 + mw, width - 2 - mw, lines[i]);
+			attrset(A_NORMAL);
+			if (here && i == 0) {
+				mvaddstr(y, 2, ">");
+				draw_cursor(y, 5);
+			}
+			ui_hit_add(ui, y, 4, COLS - 4,
+			    HIT_OPTION((int)fi, (int)o));
+		}
+		draw_wrap_free(lines, n);
 	}
+	return y;
 }
 
 static void
 draw_date(struct ui *ui, struct field *f, size_t fi, int y, bool focused)
 {
-	static const char *const labels[] = { "Day", "Month", "Year" };
+	const char *labels[3];
 	static const int widths[] = { 3, 3, 5 };
 	int x = 4, s;
 
+	labels[0] = _("Day");
+	labels[1] = _("Month");
+	labels[2] = _("Year");
 	for (s = 0; s < 3; s++) {
-		mvaddstr(y, x, labels[s]);
-		x += (int)strlen(labels[s]) + 1;
+		x += draw_text(y, x, COLS - x, labels[s]) + 1;
 		edit_draw(&f->date[s], y, x, widths[s], focused && f->sub == s);
 		ui_hit_add(ui, y, x, x + widths[s], HIT_EDIT((int)fi, s));
 		x += widths[s] + 3;
@@ -394,22 +485,14 @@ draw_field(struct ui *ui, size_t fi, int width)
 {
 	struct field *f = &fields[fi];
 	const struct form_item *it = field_item(ui, f);
-	int y = 4 + f->row - top, n, i;
-	char **lines;
+	int y = 4 + f->row - top;
 	bool focused = focus == fi;
 
-	lines = draw_wrap(form_text(&it->text, ui->lang), width, &n);
 	attrset(it->type == ITEM_DISPLAY ? A_NORMAL : A_BOLD);
-	for (i = 0; i < n; i++, y++)
-		if (y >= 4 && y < LINES - 4)
-			draw_text(y, 2, width, lines[i]);
+	y = draw_lines(y, 2, width, form_text(&it->text, ui->lang));
 	attrset(A_NORMAL);
-	draw_wrap_free(lines, n);
-	if (it->help.n > 0) {
-		if (y >= 4 && y < LINES - 4)
-			draw_text(y, 4, width - 2, form_text(&it->help, ui->lang));
-		y++;
-	}
+	if (it->help.n > 0)
+		y = draw_lines(y, 4, width - 2, form_text(&it->help, ui->lang));
 	if (y >= 4 && y < LINES - 4) {
 		if (field_is_text(it)) {
 			edit_draw(&f->text, y, 4, COLS - 12 < 60 ? COLS - 12 : 60,
@@ -417,16 +500,18 @@ draw_field(struct ui *ui, size_t fi, int width)
 			ui_hit_add(ui, y, 4, 64, HIT_EDIT((int)fi, 0));
 		} else if (it->type == ITEM_DATE)
 			draw_date(ui, f, fi, y, focused);
+		if (focused && (field_is_text(it) || it->type == ITEM_DATE))
+			mvaddstr(y, 2, ">");
 	}
-	if (field_noptions(it) > 0) {
-		draw_options(ui, f, fi, y, focused);
-		y += (int)field_noptions(it);
-	} else if (it->type != ITEM_DISPLAY)
+	if (field_noptions(it) > 0)
+		y = draw_options(ui, f, fi, y, focused, width);
+	else if (it->type != ITEM_DISPLAY)
 		y++;
-	if (f->error != NULL && y >= 4 && y < LINES - 4) {
+	if (f->error != NULL) {
 		attrset(A_BOLD);
-		mvaddstr(y, 4, "! ");
-		draw_text(y, 6, width - 4, f->error);
+		if (y >= 4 && y < LINES - 4)
+			mvaddstr(y, 4, "! ");
+		draw_lines(y, 6, width - 4, f->error);
 		attrset(A_NORMAL);
 	}
 }
@@ -443,12 +528,11 @@ page_draw(struct ui *ui)
 		form_page_progress(ui->form, ui->v->answers,
 		    &ui->v->form_page, &k, &n);
 		if (n > 0 && k > 0)
-			snprintf(progress, sizeof progress, "Question %zu of %zu",
+			snprintf(progress, sizeof progress, _("Question %zu of %zu"),
 			    k, n);
 	}
 	draw_frame(ui, form_text(&sec->title, ui->lang), progress,
-	    "Enter: continue  Esc: back  Tab: next field  "
-	    "Up/Down, 1-9: choose  Space: tick");
+	    _("Enter: next  Esc: back  Tab: field  1-9, Space: choose"));
 	total = page_layout(ui, width);
 	/* Keep the focused field in view. */
 	if (focus < nfields) {
@@ -464,12 +548,9 @@ page_draw(struct ui *ui)
 	for (i = 0; i < nfields; i++)
 		if (field_enabled(ui, &fields[i]))
 			draw_field(ui, i, width);
-	if (top > 0)
-		mvaddstr(4, COLS - 3, "^");
-	if (top + view < total)
-		mvaddstr(LINES - 5, COLS - 3, "v");
-	draw_button(ui, LINES - 2, 2, "Back", focus == nfields, HIT_BACK);
-	draw_button(ui, LINES - 2, COLS - 16, "Continue", focus == nfields + 1,
+	draw_more(top > 0, top + view < total);
+	draw_button(ui, LINES - 2, 2, _("Back"), focus == nfields, HIT_BACK);
+	draw_button(ui, LINES - 2, COLS - 16, _("Continue"), focus == nfields + 1,
 	    HIT_NEXT);
 }
 
@@ -523,6 +604,15 @@ page_continue(struct ui *ui)
 	if (it != NULL && field_noptions(it) > 0 && !it->multiple &&
 	    f->moved && answers_get(ui->v->answers, f->item) == NULL)
 		field_pick(ui, f, f->cursor);
+	/*
+	 * Enter on a field before the last moves on; the last submits (and
+	 * so does any, on a page opened from the review to change one).
+	 */
+	if (f != NULL && !ui->v->editing && focus_from(ui, focus + 1) < nfields) {
+		f->sub = 2;
+		page_tab(ui, 1);
+		return SE_NONE;
+	}
 	return page_commit(ui) == 0 ? SE_NEXT : SE_NONE;
 }
 
@@ -605,11 +695,37 @@ text_key(struct ui *ui, struct field *f, const struct key *k)
 	return true;
 }
 
+/*
+ * On a yes / no question the first letters of the words on screen answer
+ * it too ("s" for "Sí"); y and n always do.
+ */
+static struct key
+yes_no_key(const struct form_item *it, const struct key *k)
+{
+	struct key out = *k;
+	wint_t c = towlower((wint_t)k->ch);
+	wchar_t yes[4] = L"", no[4] = L"";
+
+	if (it == NULL || it->type != ITEM_BOOLEAN || k->act != ACT_CHAR)
+		return out;
+	if (mbstowcs(yes, _("Yes"), 3) == (size_t)-1 ||
+	    mbstowcs(no, _("No"), 3) == (size_t)-1)
+		return out;
+	if (c == towlower((wint_t)yes[0]))
+		out.act = ACT_YES;
+	else if (c == towlower((wint_t)no[0]))
+		out.act = ACT_NO;
+	return out;
+}
+
 static enum session_ev
-page_key(struct ui *ui, const struct key *k)
+page_key(struct ui *ui, const struct key *key)
 {
 	struct field *f = focus < nfields ? &fields[focus] : NULL;
 	const struct form_item *it = f != NULL ? field_item(ui, f) : NULL;
+	struct key yn = yes_no_key(it != NULL ? it : nfields == 1 ?
+	    field_item(ui, &fields[0]) : NULL, key);
+	const struct key *k = &yn;
 
 	switch (k->act) {
 	case ACT_ESC:
@@ -635,8 +751,11 @@ page_key(struct ui *ui, const struct key *k)
 	if (it != NULL && field_noptions(it) > 0 && options_key(ui, f, k))
 		return SE_NONE;
 	if (it != NULL && (field_is_text(it) || it->type == ITEM_DATE) &&
-	    text_key(ui, f, k))
+	    text_key(ui, f, k)) {
+		free(f->error);		/* typing answers the mark */
+		f->error = NULL;
 		return SE_NONE;
+	}
 	if (k->act == ACT_DOWN || k->act == ACT_UP) {
 		if (f != NULL)
 			f->sub = k->act == ACT_DOWN ? 2 : 0;	/* leave the date */

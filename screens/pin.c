@@ -34,21 +34,22 @@ static void
 pin_draw(struct ui *ui)
 {
 	long wait = ui->v->pin_wait_s;
-	char buf[96];
+	char buf[256];
 
-	draw_frame(ui, "Staff sign-in", ui->v->console ? "Staff console" : NULL,
-	    "Enter: sign in  Esc: back");
+	draw_frame(ui, _("Staff sign-in"), ui->v->console ? _("Staff console") :
+	    NULL, _("Enter: sign in  Esc: back"));
 	if (wait > 0) {
 		snprintf(buf, sizeof buf, ui->v->pin == VPIN_LOCKED ?
-		    "Too many wrong PINs. Locked for %ld:%02ld." :
-		    "Please wait %ld:%02ld before trying again.",
+		    _("Locked: too many wrong PINs. Sign-in opens again in "
+		    "%ld min %02ld s.") :
+		    _("Please wait %ld min %02ld s before trying again."),
 		    wait / 60, wait % 60);
 		attrset(A_BOLD);
 		draw_text(5, 4, COLS - 8, buf);
 		attrset(A_NORMAL);
 		return;
 	}
-	draw_text(5, 4, COLS - 8, "PIN (6 to 12 digits):");
+	draw_text(5, 4, COLS - 8, _("PIN (6 to 12 digits):"));
 	edit_draw(&pin_buf, 7, 4, 14, true);
 }
 

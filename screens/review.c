@@ -53,8 +53,9 @@ review_leave(struct ui *ui)
 static char *
 answer_words(const struct ui *ui, size_t i)
 {
-	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr",
-	    "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	static const char *const months[] = { N_("Jan"), N_("Feb"),
+	    N_("Mar"), N_("Apr"), N_("May"), N_("Jun"), N_("Jul"), N_("Aug"),
+	    N_("Sep"), N_("Oct"), N_("Nov"), N_("Dec") };
 	const struct form_item *it = &ui->form->items[i];
 	const char *v = answers_get(ui->v->answers, i);
 	struct kdate d;
@@ -62,12 +63,12 @@ answer_words(const struct ui *ui, size_t i)
 	size_t o;
 
 	if (v == NULL || *v == '\0')
-		return xstrdup("(no answer)");
+		return xstrdup(_("(no answer)"));
 	if (it->type == ITEM_BOOLEAN)
-		return xstrdup(strcmp(v, "yes") == 0 ? "Yes" :
-		    strcmp(v, "no") == 0 ? "No" : "Not sure");
+		return xstrdup(strcmp(v, "yes") == 0 ? _("Yes") :
+		    strcmp(v, "no") == 0 ? _("No") : _("Not sure"));
 	if (it->type == ITEM_DATE && date_parse(v, &d) == 0)
-		return xasprintf("%d %s %d", d.d, months[d.m - 1], d.y);
+		return xasprintf("%d %s %d", d.d, _(months[d.m - 1]), d.y);
 	if (it->type != ITEM_CHOICE)
 		return xstrdup(v);
 	out = xstrdup("");
@@ -82,40 +83,84 @@ answer_words(const struct ui *ui, size_t i)
 	return out;
 }
 
+/* Rows row i takes: its question and its answer, each wrapped. */
+static int
+row_height(const struct ui *ui, size_t i, int qw, int aw)
+{
+	char *words = answer_words(ui, rows[i]), **lines;
+	int nq, na;
+
+	lines = draw_wrap(form_text(&ui->form->items[rows[i]].text, ui->lang),
+	    qw, &nq);
+	draw_wrap_free(lines, nq);
+	lines = draw_wrap(words, aw, &na);
+	draw_wrap_free(lines, na);
+	wipe_free(words);
+	return nq > na ? nq : na;
+}
+
+/* Draw row i from screen row y, clipped at row end; returns its height. */
+static int
+row_draw(struct ui *ui, size_t i, int y, int end, int qw, int aw)
+{
+	char *words = answer_words(ui, rows[i]), **q, **a;
+	int nq, na, l, h;
+
+	q = draw_wrap(form_text(&ui->form->items[rows[i]].text, ui->lang),
+	    qw, &nq);
+	a = draw_wrap(words, aw, &na);
+	h = nq > na ? nq : na;
+	for (l = 0; l < h && y + l < end; l++) {
+		attrset(cursor == i ? A_REVERSE : A_NORMAL);
+		mvhline(y + l, 2, ' ', COLS - 4);
+		if (cursor == i && l == 0) {
+			mvaddstr(y, 0, ">");
+			draw_cursor(y, 2);
+		}
+		if (l < nq)
+			draw_text(y + l, 2, qw, q[l]);
+		attron(A_BOLD);
+		if (l < na)
+			draw_text(y + l, qw + 4, aw, a[l]);
+		attrset(A_NORMAL);
+		ui_hit_add(ui, y + l, 2, COLS - 2, (int)i);
+	}
+	draw_wrap_free(q, nq);
+	draw_wrap_free(a, na);
+	wipe_free(words);
+	return h;
+}
+
 static void
 review_draw(struct ui *ui)
 {
-	int view = LINES - 8, y, qw = COLS / 2 - 2;
+	int view = LINES - 8, y, qw = COLS / 2 - 2, aw = COLS - qw - 8, used;
 	size_t i;
-	char *words;
 
-	draw_frame(ui, "Please check your answers", NULL,
-	    "Up/Down: choose  Enter: change it / continue  Esc: back");
+	draw_frame(ui, _("Please check your answers"), NULL,
+	    _("Up/Down: choose  Enter: change it / continue  Esc: back"));
+	/* Keep the cursor's row wholly in view. */
 	if (cursor < nrows) {
-		if ((int)cursor >= top + view)
-			top = (int)cursor - view + 1;
 		if ((int)cursor < top)
 			top = (int)cursor;
+		for (;;) {
+			used = 0;
+			for (i = (size_t)top; i <= cursor; i++)
+				used += row_height(ui, i, qw, aw);
+			if (used <= view || (int)cursor == top)
+				break;
+			top++;
+		}
 	}
-	for (i = (size_t)top; i < nrows && (int)(i - (size_t)top) < view; i++) {
-		y = 4 + (int)(i - (size_t)top);
-		attrset(cursor == i ? A_REVERSE : A_NORMAL);
-		mvhline(y, 2, ' ', COLS - 4);
-		draw_text(y, 2, qw, form_text(&ui->form->items[rows[i]].text,
-		    ui->lang));
-		attron(A_BOLD);
-		words = answer_words(ui, rows[i]);
-		draw_text(y, qw + 4, COLS - qw - 6, words);
-		wipe_free(words);
-		attrset(A_NORMAL);
-		ui_hit_add(ui, y, 2, COLS - 2, (int)i);
+	y = 4;
+	for (i = (size_t)top; i < nrows && y < 4 + view; i++) {
+		if (y + row_height(ui, i, qw, aw) > 4 + view && i > (size_t)top)
+			break;
+		y += row_draw(ui, i, y, 4 + view, qw, aw);
 	}
-	if (top > 0)
-		mvaddstr(4, COLS - 1, "^");
-	if (top + view < (int)nrows)
-		mvaddstr(3 + view, COLS - 1, "v");
-	draw_button(ui, LINES - 2, 2, "Back", cursor == nrows, HIT_BACK);
-	draw_button(ui, LINES - 2, COLS - 16, "Continue", cursor == nrows + 1,
+	draw_more(top > 0, i < nrows);
+	draw_button(ui, LINES - 2, 2, _("Back"), cursor == nrows, HIT_BACK);
+	draw_button(ui, LINES - 2, COLS - 16, _("Continue"), cursor == nrows + 1,
 	    HIT_NEXT);
 }
 

@@ -9,8 +9,13 @@
 void
 scroll_set(struct scroll *s, const char *text, int width)
 {
-	if (s->lines != NULL && s->width == width)
+	if (s->lines != NULL && s->width == width && s->src == text)
 		return;
+	if (s->src != text) {
+		s->top = 0;
+		s->seen_end = false;
+	}
+	s->src = text;
 	draw_wrap_free(s->lines, s->n);
 	s->lines = draw_wrap(text, width, &s->n);
 	s->width = width;
@@ -81,6 +86,15 @@ scroll_draw(struct scroll *s, int y, int x, int height)
 		draw_text(y + i, x, s->width, s->lines[s->top + i]);
 	if (s->top + height >= s->n)
 		s->seen_end = true;
+	if (y == 4 && height == LINES - 8) {
+		draw_more(s->top > 0, s->top + height < s->n);
+		return;
+	}
+	if (s->marks) {
+		draw_more_at(y - 1, y + height, s->top > 0,
+		    s->top + height < s->n);
+		return;
+	}
 	if (s->top > 0)
 		mvaddstr(y, x + s->width + 1, "^");
 	if (s->top + height < s->n)

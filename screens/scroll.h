@@ -16,14 +16,22 @@ struct scroll {
 	int height;		/* rows shown at the last draw */
 	int width;		/* columns it was wrapped for */
 	bool seen_end;		/* the last line has been on screen */
+	const char *src;	/* the text it was wrapped from */
+	bool marks;		/* "more" marks on the rows above and below */
 };
 
-/* (Re)wrap text for width columns, keeping the position where it can. */
+/*
+ * (Re)wrap text for width columns, keeping the position where it can;
+ * other text (another language) starts again at the top, unread.
+ */
 void scroll_set(struct scroll *, const char *text, int width);
 void scroll_free(struct scroll *);
 /* true when the key scrolled (or was a scrolling key). */
 bool scroll_key(struct scroll *, const struct key *);
-/* Draw height rows at y,x; marks seen_end when the end is visible. */
+/*
+ * Draw height rows at y,x; marks seen_end when the end is visible. With
+ * y 4 and height LINES-8 (a page body) the marks are draw_more's.
+ */
 void scroll_draw(struct scroll *, int y, int x, int height);
 
 #endif

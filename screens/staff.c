@@ -34,9 +34,9 @@ static bool confirm_yes;	/* the confirm dialogs' focus */
 static int audit_top;
 
 static const char *const decision_labels[] = {
-	[DECISION_CLEARED] = "Cleared for treatment",
-	[DECISION_DECLINED] = "Declined (not treated)",
-	[DECISION_CONSULT] = "Consult (talk to a practitioner first)",
+	[DECISION_CLEARED] = N_("Cleared for treatment"),
+	[DECISION_DECLINED] = N_("Declined (not treated)"),
+	[DECISION_CONSULT] = N_("Consult (talk to a practitioner first)"),
 };
 
 static const char *
@@ -68,7 +68,7 @@ local_zone(char *buf, size_t len, const char *prefix)
 
 	if (localtime_r(&now, &tm) == NULL ||
 	    strftime(zone, sizeof zone, "%Z", &tm) == 0)
-		snprintf(zone, sizeof zone, "local time");
+		snprintf(zone, sizeof zone, "%s", _("local time"));
 	snprintf(buf, len, "%s%s", prefix, zone);
 }
 
@@ -119,29 +119,29 @@ home_row(const struct view_row *r, int y, bool selected)
 static void
 home_draw(struct ui *ui)
 {
-	const char *buttons[HOME_BUTTONS] = { "Sign out", "Sync status",
-	    "Audit", ui->v->console ? "Exit console" : "Exit kiosk" };
+	const char *buttons[HOME_BUTTONS] = { _("Sign out"), _("Sync status"),
+	    _("Audit"), ui->v->console ? _("Exit console") : _("Exit kiosk") };
 	const struct session_view *v = ui->v;
 	int view = LINES - 9, y, x, i;
 	char title[96], legend[80];
 	size_t r;
 
-	snprintf(title, sizeof title, "Today's check-ins (%zu)  signed in: %s",
+	snprintf(title, sizeof title, _("Today's check-ins (%zu)  signed in: %s"),
 	    v->nrows, v->staff_name != NULL ? v->staff_name : "");
-	draw_frame(ui, title, v->console ? "Staff console" : "Staff",
-	    "Up/Down, Enter: open  type a receipt to find it  Tab: buttons  "
-	    "Esc: sign out");
-	local_zone(legend, sizeof legend, "NC = consent declined  * = new  "
-	    "times in ");
+	draw_frame(ui, title, v->console ? _("Staff console") : _("Staff"),
+	    _("Up/Down, Enter: open  type a receipt to find it  Tab: buttons  "
+	    "Esc: sign out"));
+	local_zone(legend, sizeof legend, _("NC = consent declined  * = new  "
+	    "times in "));
 	draw_text(3, 32, COLS - 34, legend);
-	mvaddstr(3, 2, "Find receipt:");
+	draw_text(3, 2, 13, _("Find receipt:"));
 	edit_draw(&search, 3, 16, 12, focus_button < 0);
 	attrset(A_UNDERLINE);
-	mvaddstr(4, 2, "Time   Outcome Decision  Sync     Receipt");
-	mvaddstr(4, 52, "Client");
+	draw_text(4, 2, 48, _("Time   Outcome Decision  Sync     Receipt"));
+	draw_text(4, 52, COLS - 54, _("Client"));
 	attrset(A_NORMAL);
 	if (v->nrows == 0)
-		draw_text(6, 4, COLS - 8, "No check-ins yet today.");
+		draw_text(6, 4, COLS - 8, _("No check-ins yet today."));
 	if (cursor >= v->nrows)
 		cursor = v->nrows > 0 ? v->nrows - 1 : 0;
 	if ((int)cursor >= top + view)
@@ -170,7 +170,8 @@ home_search(struct ui *ui)
 	if (ui->v->found_row >= 0)
 		cursor = (size_t)ui->v->found_row;
 	else if (*typed != '\0')
-		ui_set_message(ui, "No check-in today with that receipt code.");
+		ui_set_message(ui, _("No check-in today with that receipt "
+		    "code."));
 	free(typed);
 }
 
@@ -288,12 +289,13 @@ detail_draw(struct ui *ui)
 	/* New data from another process: the session reloaded the lines. */
 	if (detail_generation != ui->v->generation)
 		detail_build(ui);
-	draw_frame(ui, "Check-in detail", ui->v->console ? "Staff console" :
-	    "Staff", "PgUp/PgDn: scroll  Enter: record a decision  Esc: back");
+	draw_frame(ui, _("Check-in detail"), ui->v->console ?
+	    _("Staff console") : _("Staff"),
+	    _("PgUp/PgDn: scroll  Enter: record a decision  Esc: back"));
 	if (detail.lines != NULL)
 		scroll_draw(&detail, 3, 2, LINES - 7);
-	draw_button(ui, LINES - 2, 2, "Back", false, HIT_BUTTON);
-	draw_button(ui, LINES - 2, COLS - 22, "Record decision", true,
+	draw_button(ui, LINES - 2, 2, _("Back"), false, HIT_BUTTON);
+	draw_button(ui, LINES - 2, COLS - 22, _("Record decision"), true,
 	    HIT_BUTTON + 1);
 }
 
@@ -341,15 +343,15 @@ decide_confirm_draw(struct ui *ui)
 	char first[512];
 	const char *lines[4];
 
-	snprintf(first, sizeof first, "This client was EXCLUDED: %s",
+	snprintf(first, sizeof first, _("This client was EXCLUDED: %s"),
 	    ui->v->exclusion != NULL ? ui->v->exclusion : "?");
 	lines[0] = first;
-	lines[1] = "Clearing them for treatment overrides that exclusion.";
+	lines[1] = _("Clearing them for treatment overrides that exclusion.");
 	lines[2] = "";
-	lines[3] = "A note saying why is required (write it on the decision "
-	    "page).";
-	draw_confirm(ui, "Clear an excluded client for treatment?", lines, 4,
-	    "Go back", "Clear for treatment", confirm_yes);
+	lines[3] = _("A note saying why is required (write it on the decision "
+	    "page).");
+	draw_confirm(ui, _("Clear an excluded client for treatment?"), lines,
+	    4, _("Go back"), _("Clear for treatment"), confirm_yes);
 }
 
 static void
@@ -362,12 +364,12 @@ decide_draw(struct ui *ui)
 		decide_confirm_draw(ui);
 		return;
 	}
-	draw_frame(ui, "Record a decision", ui->v->console ? "Staff console" :
-	    "Staff", "Up/Down, 1-3: decision  Tab: note / buttons  Enter: "
-	    "save  Esc: back");
+	draw_frame(ui, _("Record a decision"), ui->v->console ?
+	    _("Staff console") : _("Staff"), _("Up/Down, 1-3: decision  Tab: "
+	    "note / buttons  Enter: save  Esc: back"));
 	for (i = DECISION_CLEARED; i <= DECISION_CONSULT; i++) {
 		snprintf(line, sizeof line, "(%c) %d. %s", (int)decision == i ?
-		    '*' : ' ', i, decision_labels[i]);
+		    '*' : ' ', i, _(decision_labels[i]));
 		attrset(decide_focus == 0 && (int)decision == i ? A_REVERSE :
 		    A_NORMAL);
 		mvaddstr(3 + i, 4, line);
@@ -375,12 +377,12 @@ decide_draw(struct ui *ui)
 		ui_hit_add(ui, 3 + i, 4, COLS - 4, i);
 	}
 	mvaddstr(8, 4, ui->v->intake_outcome == LEVEL_EXCLUDE ?
-	    "Note (required to clear this excluded client):" :
-	    "Note (optional):");
+	    _("Note (required to clear this excluded client):") :
+	    _("Note (optional):"));
 	edit_draw(&note, 9, 4, COLS - 10, decide_focus == 1);
 	ui_hit_add(ui, 9, 4, COLS - 6, 0);
-	draw_button(ui, LINES - 2, 2, "Back", decide_focus == 2, HIT_BUTTON);
-	draw_button(ui, LINES - 2, COLS - 12, "Save", decide_focus == 3,
+	draw_button(ui, LINES - 2, 2, _("Back"), decide_focus == 2, HIT_BUTTON);
+	draw_button(ui, LINES - 2, COLS - 12, _("Save"), decide_focus == 3,
 	    HIT_BUTTON + 1);
 }
 
@@ -483,12 +485,12 @@ static void
 sync_age(int64_t s, char *buf, size_t len)
 {
 	if (s < 3600)
-		snprintf(buf, len, "%lld min", (long long)(s / 60));
+		snprintf(buf, len, _("%lld min"), (long long)(s / 60));
 	else if (s < 86400 * 2)
-		snprintf(buf, len, "%lld h %lld min", (long long)(s / 3600),
+		snprintf(buf, len, _("%lld h %lld min"), (long long)(s / 3600),
 		    (long long)(s % 3600 / 60));
 	else
-		snprintf(buf, len, "%lld days", (long long)(s / 86400));
+		snprintf(buf, len, _("%lld days"), (long long)(s / 86400));
 }
 
 /* A labelled value from the sync engine's notes; returns the next row. */
@@ -512,51 +514,53 @@ sync_page_draw(struct ui *ui)
 	size_t r;
 	int y = 4;
 
-	draw_frame(ui, "Sync status", ui->v->console ? "Staff console" :
-	    "Staff", "Tab: choose  Enter: do it  Esc: back");
+	draw_frame(ui, _("Sync status"), ui->v->console ? _("Staff console") :
+	    _("Staff"), _("Tab: choose  Enter: do it  Esc: back"));
 	if (c == NULL)
 		return;
 	if (!c->has_server) {
-		draw_text(y, 4, COLS - 8, "No clinic server is configured: "
-		    "check-ins stay on this kiosk.");
+		draw_text(y, 4, COLS - 8, _("No clinic server is configured: "
+		    "check-ins stay on this kiosk."));
 	}
-	snprintf(line, sizeof line, "Check-ins: %ld sent, %ld waiting, %ld "
-	    "parked, %ld purged", c->sent, c->pending, c->parked, c->purged);
+	snprintf(line, sizeof line, _("Check-ins: %ld sent, %ld waiting, %ld "
+	    "parked, %ld purged"), c->sent, c->pending, c->parked, c->purged);
 	draw_text(++y, 4, COLS - 8, line);
-	snprintf(line, sizeof line, "Decisions: %ld sent, %ld waiting, %ld "
-	    "parked", c->review_sent, c->review_pending, c->review_parked);
+	snprintf(line, sizeof line, _("Decisions: %ld sent, %ld waiting, %ld "
+	    "parked"), c->review_sent, c->review_pending, c->review_parked);
 	draw_text(++y, 4, COLS - 8, line);
 	if (c->oldest_pending_at != 0) {
 		sync_age(ui->v->now - c->oldest_pending_at, age, sizeof age);
-		snprintf(line, sizeof line, "Oldest unsent check-in: %s ago",
+		snprintf(line, sizeof line, _("Oldest unsent check-in: %s ago"),
 		    age);
 		draw_text(++y, 4, COLS - 8, line);
 	} else
-		draw_text(++y, 4, COLS - 8, "Everything has reached the clinic "
-		    "server.");
+		draw_text(++y, 4, COLS - 8, _("Everything has reached the clinic "
+		    "server."));
 	y++;
-	y = sync_meta_line(c->alert, "Needs attention:", y);
-	y = sync_meta_line(c->last_error, "Last problem:", y);
-	y = sync_meta_line(c->last_success, "Last delivery:", y);
-	y = sync_meta_line(c->damaged, "Damaged on the kiosk:", y);
+	y = sync_meta_line(c->alert, _("Needs attention:"), y);
+	y = sync_meta_line(c->last_error, _("Last problem:"), y);
+	y = sync_meta_line(c->last_success, _("Last delivery:"), y);
+	y = sync_meta_line(c->damaged, _("Damaged on the kiosk:"), y);
 	if (c->review_blocked > 0) {
-		snprintf(line, sizeof line, "%ld decision(s) wait for a parked "
-		    "check-in", c->review_blocked);
+		snprintf(line, sizeof line, ngettext("%ld decision waits for a "
+		    "parked check-in", "%ld decisions wait for a parked "
+		    "check-in", (unsigned long)c->review_blocked),
+		    c->review_blocked);
 		draw_text(++y, 4, COLS - 8, line);
 	}
 	y++;
 	for (r = 0; r < ui->v->nrows && y < LINES - 4; r++) {
 		if (ui->v->rows[r].sync != VSYNC_PARKED)
 			continue;
-		snprintf(line, sizeof line, "Parked: %s %s (kept on the kiosk; "
-		    "see `kiosk status`)", ui->v->rows[r].receipt,
+		snprintf(line, sizeof line, _("Parked: %s %s (kept on the kiosk; "
+		    "see `kiosk status`)"), ui->v->rows[r].receipt,
 		    ui->v->rows[r].name);
 		draw_text(++y, 4, COLS - 8, line);
 	}
-	draw_button(ui, LINES - 2, 2, "Back", false, HIT_BUTTON);
-	draw_button(ui, LINES - 2, COLS - 36, "Requeue parked", sync_focus == 1,
-	    HIT_BUTTON + 2);
-	draw_button(ui, LINES - 2, COLS - 16, "Sync now", sync_focus == 0,
+	draw_button(ui, LINES - 2, 2, _("Back"), false, HIT_BUTTON);
+	draw_button(ui, LINES - 2, COLS - 36, _("Requeue parked"),
+	    sync_focus == 1, HIT_BUTTON + 2);
+	draw_button(ui, LINES - 2, COLS - 16, _("Sync now"), sync_focus == 0,
 	    HIT_BUTTON + 1);
 }
 
@@ -603,16 +607,17 @@ audit_draw(struct ui *ui)
 	char when[16], line[200], head[96];
 	size_t i;
 
-	draw_frame(ui, "Audit trail today (newest first)", v->console ?
-	    "Staff console" : "Staff", "Up/Down, PgUp/PgDn: scroll  Esc: back");
+	draw_frame(ui, _("Audit trail today (newest first)"), v->console ?
+	    _("Staff console") : _("Staff"),
+	    _("Up/Down, PgUp/PgDn: scroll  Esc: back"));
 	attrset(A_UNDERLINE);
-	local_zone(head, sizeof head, "Who                 What         "
-	    "Record       times in ");
-	mvaddstr(4, 2, "Time      ");
+	local_zone(head, sizeof head, _("Who                 What         "
+	    "Record       times in "));
+	draw_text(4, 2, 10, _("Time      "));
 	addstr(head);
 	attrset(A_NORMAL);
 	if (v->naudit == 0)
-		draw_text(6, 4, COLS - 8, "Nothing recorded today.");
+		draw_text(6, 4, COLS - 8, _("Nothing recorded today."));
 	if (audit_top > 0 && (size_t)audit_top >= v->naudit)
 		audit_top = v->naudit > 0 ? (int)v->naudit - 1 : 0;
 	for (i = (size_t)audit_top, y = 5; i < v->naudit && y < 5 + view;
@@ -623,7 +628,7 @@ audit_draw(struct ui *ui)
 		    v->audit[i].subject);
 		draw_text(y, 2, COLS - 4, line);
 	}
-	draw_button(ui, LINES - 2, 2, "Back", true, HIT_BUTTON);
+	draw_button(ui, LINES - 2, 2, _("Back"), true, HIT_BUTTON);
 }
 
 static enum session_ev
@@ -665,17 +670,19 @@ exit_enter(struct ui *ui)
 static void
 exit_draw(struct ui *ui)
 {
-	static const char *const kiosk[] = { "The kiosk stops until it is "
-	    "started again (for maintenance)." };
-	static const char *const console[] = { "The staff console closes; "
-	    "the kiosk keeps serving clients." };
+	const char *kiosk[1], *console[1];
+
+	kiosk[0] = _("The kiosk stops until it is started again (for "
+	    "maintenance).");
+	console[0] = _("The staff console closes; the kiosk keeps serving "
+	    "clients.");
 
 	if (ui->v->console)
-		draw_confirm(ui, "Exit the staff console?", console, 1,
-		    "Cancel", "Exit console", confirm_yes);
+		draw_confirm(ui, _("Exit the staff console?"), console, 1,
+		    _("Cancel"), _("Exit console"), confirm_yes);
 	else
-		draw_confirm(ui, "Exit the kiosk?", kiosk, 1, "Cancel",
-		    "Exit kiosk", confirm_yes);
+		draw_confirm(ui, _("Exit the kiosk?"), kiosk, 1, _("Cancel"),
+		    _("Exit kiosk"), confirm_yes);
 }
 
 static enum session_ev

@@ -141,6 +141,7 @@ ui_start(struct ui *ui)
 	int devnull;
 
 	ui_locale();
+	lang_init();
 	if (getenv("ESCDELAY") == NULL)
 		set_escdelay(25);
 	if (initscr() == NULL)
@@ -160,7 +161,7 @@ ui_start(struct ui *ui)
 	set_escdelay(getenv("ESCDELAY") == NULL ? 25 : ESCDELAY);
 	mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED, NULL);
 	mouseinterval(0);
-	if (has_colors() && start_color() == OK) {
+	if (!ui->v->high_contrast && has_colors() && start_color() == OK) {
 		use_default_colors();
 		init_pair(1, COLOR_WHITE, COLOR_BLUE);
 		ui->has_color = 1;
@@ -204,28 +205,30 @@ ui_notice_text(enum view_notice n)
 {
 	static const char *const words[] = {
 		[NOTICE_NONE] = "",
-		[NOTICE_START_FAILED] = "Sorry, the kiosk cannot start a "
-		    "check-in. Please ask at the desk.",
-		[NOTICE_COMMIT_FAILED] = "We could not save your check-in. "
-		    "Please tell a member of staff. (Enter tries again)",
-		[NOTICE_PIN_FORMAT] = "A PIN is 6 to 12 digits.",
-		[NOTICE_PIN_WRONG] = "Wrong PIN.",
-		[NOTICE_PIN_WAIT] = "Not now: the prompt is waiting.",
-		[NOTICE_STORE_FAILED] = "The data could not be read.",
-		[NOTICE_CHOOSE_DECISION] = "Choose a decision (1, 2 or 3) "
-		    "first.",
-		[NOTICE_NOTE_REQUIRED] = "Clearing an excluded client needs a "
-		    "note: write why, then Save again.",
-		[NOTICE_SAVE_FAILED] = "The decision could not be saved.",
-		[NOTICE_SAVED] = "Decision saved.",
-		[NOTICE_SYNC_DUE] = "Sending now...",
-		[NOTICE_NO_SERVER] = "No clinic server is configured.",
-		[NOTICE_REQUEUED] = "Parked records are back in the queue.",
-		[NOTICE_REQUEUE_FAILED] = "The parked records could not be put "
-		    "back in the queue.",
+		[NOTICE_START_FAILED] = N_("Sorry, the kiosk cannot start a "
+		    "check-in. Please ask at the desk."),
+		[NOTICE_COMMIT_FAILED] = N_("We could not save your check-in. "
+		    "Please tell a member of staff. (Enter tries again)"),
+		[NOTICE_PIN_FORMAT] = N_("A PIN is 6 to 12 digits."),
+		[NOTICE_PIN_WRONG] = N_("Wrong PIN."),
+		[NOTICE_PIN_WAIT] = N_("Not now: the prompt is waiting."),
+		[NOTICE_STORE_FAILED] = N_("The data could not be read."),
+		[NOTICE_CHOOSE_DECISION] = N_("Choose a decision (1, 2 or 3) "
+		    "first."),
+		[NOTICE_NOTE_REQUIRED] = N_("Clearing an excluded client needs "
+		    "a note: write why, then Save again."),
+		[NOTICE_SAVE_FAILED] = N_("The decision could not be saved."),
+		[NOTICE_SAVED] = N_("Decision saved."),
+		[NOTICE_SYNC_DUE] = N_("Sending now..."),
+		[NOTICE_NO_SERVER] = N_("No clinic server is configured."),
+		[NOTICE_REQUEUED] = N_("Parked records are back in the "
+		    "queue."),
+		[NOTICE_REQUEUE_FAILED] = N_("The parked records could not be "
+		    "put back in the queue."),
 	};
 
-	return n <= NOTICE_REQUEUE_FAILED ? words[n] : "";
+	return n > NOTICE_NONE && n <= NOTICE_REQUEUE_FAILED ?
+	    _(words[n]) : "";
 }
 
 /* Time passed: the session checks its deadlines and new data. */
@@ -249,30 +252,32 @@ ui_draw_small(void)
 {
 	erase();
 	attrset(A_BOLD);
-	mvaddnstr(LINES / 2 - (LINES > 1), 0, "Please enlarge", COLS);
-	mvaddnstr(LINES / 2 + (LINES > 1 ? 0 : 1), 0, "this window", COLS);
+	mvaddnstr(LINES / 2 - (LINES > 1), 0, _("Please enlarge"), COLS);
+	mvaddnstr(LINES / 2 + (LINES > 1 ? 0 : 1), 0, _("this window"), COLS);
 	attrset(A_NORMAL);
 }
 
+/* "Are you still there?" over a cleared page: no fragments beside it. */
 static void
 ui_draw_idle(struct ui *ui)
 {
 	long left = ui->v->idle_left_s;
-	int y = LINES / 2 - 3, x = (COLS - 50) / 2, i;
-	char buf[80];
+	int y = LINES / 2 - 3, x = (COLS - 56) / 2, i;
+	char buf[160];
 
+	erase();
 	attrset(A_REVERSE);
-	for (i = 0; i < 6; i++)
-		mvhline(y + i, x, ' ', 50);
+	for (i = 0; i < 7; i++)
+		mvhline(y + i, x, ' ', 56);
 	attrset(A_REVERSE | A_BOLD);
-	mvaddstr(y + 1, x + 3, "Are you still there?");
+	draw_text(y + 1, x + 3, 50, _("Are you still there?"));
 	attrset(A_REVERSE);
-	snprintf(buf, sizeof buf, "Starting over in %ld second%s.", left,
-	    left == 1 ? "" : "s");
-	mvaddstr(y + 3, x + 3, buf);
-	mvaddstr(y + 4, x + 3, "Press any key to continue.");
+	snprintf(buf, sizeof buf, ngettext("Starting over in %ld second.",
+	    "Starting over in %ld seconds.", (unsigned long)left), left);
+	draw_text(y + 3, x + 3, 50, buf);
+	draw_text(y + 5, x + 3, 50, _("Press any key to continue."));
 	attrset(A_NORMAL);
-	draw_cursor(-1, -1);
+	draw_cursor(y + 5, x + 3);
 }
 
 static void
@@ -287,6 +292,8 @@ ui_draw(struct ui *ui)
 		refresh();
 		return;
 	}
+	ui->lang = ui->v->lang;
+	lang_use(lang_for(ui->v));
 	ui_screen(ui)->draw(ui);
 	if (ui->v->idle_warning)
 		ui_draw_idle(ui);
@@ -307,6 +314,15 @@ ui_key(struct ui *ui, const struct key *k)
 		return;
 	if (ui->too_small || k->act == ACT_IGNORE)
 		return;
+	ui->lang = ui->v->lang;
+	lang_use(lang_for(ui->v));
+	if (k->act == ACT_LANG || (k->act == ACT_CLICK &&
+	    ui_hit_find(ui, k->y, k->x) == HIT_LANG)) {
+		if (lang_next(ui) != NULL)
+			ui_send(ui, &(struct session_event){ .type = SE_LANG,
+			    .text = lang_next(ui) }, NULL);
+		return;
+	}
 	ui_send(ui, &(struct session_event){
 	    .type = ui_screen(ui)->key(ui, k) }, NULL);
 }

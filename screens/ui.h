@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <wchar.h>
 
+#include "i18n.h"
 #include "screens.h"
 #include "session.h"
 
@@ -41,6 +42,7 @@ enum action {
 	ACT_CHAR,		/* any other printable character */
 	ACT_CLICK,		/* key.y, key.x */
 	ACT_IGNORE,		/* Ctrl-C, Ctrl-Z, Ctrl-\, unknown keys */
+	ACT_LANG,		/* F2: the client's next language */
 };
 
 struct key {
@@ -109,6 +111,20 @@ void ui_hit_add(struct ui *, int y, int x0, int x1, int id);
 /* The id registered at y,x, or -1. */
 int ui_hit_find(const struct ui *, int y, int x);
 
+/* lang.c */
+/* Bind the catalogs (the build tree's when run from it) and the domain. */
+void lang_init(void);
+/* Speak code ("en", "es") from now on; cheap when it is already. */
+void lang_use(const char *code);
+/* The language the view's page speaks: the client's or staff.language. */
+const char *lang_for(const struct session_view *);
+/* The client's next language in the form's list; NULL: no switch here. */
+const char *lang_next(const struct ui *);
+/* A language's own name ("Español"), or the code when unknown. */
+const char *lang_name(const char *code);
+/* Hit id of the status line's language switch. */
+#define HIT_LANG 9200
+
 /* draw.c: common page furniture and text. */
 void draw_frame(struct ui *, const char *title, const char *progress,
     const char *hints);
@@ -134,6 +150,15 @@ void draw_confirm(struct ui *, const char *title, const char *const *lines,
  * returns 1 for yes, 0 for no (Esc too), -1 while undecided.
  */
 int confirm_key(struct ui *, const struct key *, bool *yes_focused);
+/*
+ * "^ more" on row 3 when there is text above the page body, "v more" on
+ * row LINES-4 when there is text below it (the body is rows 4..LINES-5).
+ */
+void draw_more(bool up, bool down);
+/* The same marks on rows yup and ydown. */
+void draw_more_at(int yup, int ydown, bool up, bool down);
+/* A typed letter that starts the word for "Yes" here ("s" for "Sí"). */
+bool key_is_yes(const struct key *);
 /* Where the terminal cursor goes after drawing (-1: hidden). */
 void draw_cursor(int y, int x);
 void draw_cursor_get(int *y, int *x);

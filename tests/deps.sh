@@ -7,7 +7,7 @@
 #   deb:   also what `make deb-test` needs
 pkgs="build-essential pkg-config libncurses-dev libcurl4-openssl-dev libcjson-dev
 libsqlite3-dev libcrypt-dev libssl-dev libcmocka-dev tmux python3 python3-jsonschema openssl sqlite3
-curl clang devscripts systemd mandoc man-db"
+curl clang devscripts systemd mandoc man-db gettext"
 [ "${1:-}" = deb ] && pkgs="$pkgs debhelper lintian dpkg-dev"
 missing=""
 for p in $pkgs; do

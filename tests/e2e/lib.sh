@@ -427,7 +427,7 @@ expect_no_screen() {
 
 # The receipt code shown on the thank-you page.
 screen_receipt() {
-	screen | sed -n 's/.*Your receipt code: *\([^ ]*\).*/\1/p' | head -1
+	screen | sed -n 's/.*\(Your receipt code\|Su código de recibo\): *\([^ ]*\).*/\2/p' | head -1
 }
 
 # ---------------------------------------------------------------- a client
@@ -454,7 +454,8 @@ fill_details() {
 	type_text "$4"
 	wait_for "$4"
 	expect_screen "$1" "$2"
-	send Enter
+	send Enter		# on to the last field (email) ...
+	send Enter		# ... where Enter submits the page
 	wait_for "Your skin goals"
 }
 

@@ -16,6 +16,11 @@ t_clear_client() {
 
 	wait_for "About you"
 	expect_screen "First name" "Last name" "Date of birth" "Mobile phone" "Email"
+	# Continue on an empty page: every problem marked at once.
+	send BTab Enter
+	wait_for "Please check the 4 answers marked above."
+	[ "$(grep -c '! Please fill this in.' "$T/screen.txt")" -ge 3 ] ||
+		fail "expected a mark beside each empty field"
 	type_text "Anna-Lena"
 	send Tab
 	type_text "van der Berg"
@@ -26,6 +31,12 @@ t_clear_client() {
 	type_text "07700 900123"
 	wait_for "07700 900123"
 	expect_screen "Anna-Lena" "van der Berg"
+	send Enter		# Enter in a field before the last: next field
+	wait_settled
+	expect_screen "About you"
+	screen | grep -q '^  > .*Email\|^  > *$' ||
+		screen | grep -A1 'Email' | grep -q '^  >' ||
+		fail "Enter in the phone field did not move focus to Email"
 	send Enter
 
 	wait_for "Your skin goals"
@@ -36,13 +47,13 @@ t_clear_client() {
 	expect_screen "[x] 1. Lines and wrinkles" "[x] 3. Large pores" "[ ] 2. A more"
 	send Enter
 
-	wait_for "Question 1 of 19"
+	wait_for "Question 1 of 23"
 	expect_screen "A few health questions" "Are you pregnant or breastfeeding?" \
 	    "( ) 1. Yes" "( ) 2. No" "( ) 3. Not sure"
 	send n
 	wait_for "(*) 2. No"
 	send Enter
-	wait_for "Question 2 of 19"
+	wait_for "Question 2 of 23"
 	expect_screen "keloid"
 	answer_health_from 2
 
@@ -276,7 +287,7 @@ t_backspace_one_character() {
 	send Tab
 	type_text "0612345678"
 	wait_for "0612345678"
-	send Enter
+	send Enter Enter	# to Email, then submit
 	wait_for "Your skin goals"
 	fill_goals "1" "1"
 	answer_health
@@ -309,7 +320,7 @@ t_invalid_utf8_dropped() {
 	send Tab
 	type_text "0612345678"
 	wait_for "0612345678"
-	send Enter
+	send Enter Enter	# to Email, then submit
 	wait_for "Your skin goals"
 	fill_goals "1" "1"
 	answer_health

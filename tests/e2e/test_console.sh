@@ -270,16 +270,16 @@ t_console_lockout() {
 		csend Enter
 		[ "$i" -lt 5 ] && cwait_for "Please wait" 5
 	done
-	cwait_for "Too many wrong PINs. Locked for"
+	cwait_for "Locked: too many wrong PINs. Sign-in opens again in"
 	send C-a
 	wait_for "Staff sign-in"
-	wait_for "Too many wrong PINs. Locked for"
+	wait_for "Locked: too many wrong PINs. Sign-in opens again in"
 	expect_no_screen "$PIN_PROMPT"
 	# The right PIN at the kiosk is not even read.
 	type_text "$PIN_ANA"
 	send Enter
 	wait_settled
-	expect_screen "Locked for"
+	expect_screen "Sign-in opens again in"
 	expect_no_screen "$HOME_TITLE"
 	console_stop
 }

@@ -41,6 +41,10 @@ t_layout() {
 	mode_is "$R/usr/lib/sysusers.d/kiosk.conf" 644
 	mode_is "$R/usr/lib/tmpfiles.d/kiosk.conf" 644
 	mode_is "$R/usr/share/doc/kiosk/wire-format.md" 644
+	mode_is "$R/usr/share/locale/es/LC_MESSAGES/kiosk.mo" 644
+	msgunfmt "$R/usr/share/locale/es/LC_MESSAGES/kiosk.mo" 2>/dev/null |
+	    grep -q 'Pulse Intro o toque la pantalla para registrarse' ||
+		fail "the installed Spanish catalog lacks the welcome words"
 	# The installed config and form are valid as shipped (state_dir
 	# pointed at a private directory: /var/lib/kiosk is not ours here).
 	sed "s|/var/lib/kiosk|$T/state|" "$R/etc/kiosk/kiosk.json" >"$T/installed.json"
@@ -71,6 +75,8 @@ t_edits_kept() {
 	[ ! -e "$R/usr/bin/kiosk" ] || fail "uninstall left the binary"
 	[ ! -e "$R/lib/systemd/system/kiosk@.service" ] || fail "uninstall left the unit"
 	[ ! -e "$R/usr/share/man/man8/kiosk.8" ] || fail "uninstall left the man page"
+	[ ! -e "$R/usr/share/locale/es/LC_MESSAGES/kiosk.mo" ] ||
+		fail "uninstall left the Spanish catalog"
 	grep -q front-desk-2 "$R/etc/kiosk/kiosk.json" ||
 		fail "uninstall removed the clinic's config"
 	cmp -s "$R/etc/kiosk/forms/microneedling.json" "$T/form.edited" ||

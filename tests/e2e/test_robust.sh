@@ -17,7 +17,9 @@ t_idle_timeout() {
 	wait_for "Are you still there?" 10
 	waited=$(($(date +%s) - t0))
 	[ "$waited" -ge 4 ] || fail "idle warning after ${waited}s, idle_timeout_s is 5"
-	expect_screen "Press any key to continue." "Idaho"
+	expect_screen "Press any key to continue."
+	# The page behind is cleared: no fragments of it beside the box.
+	expect_no_screen "Idaho" "Day / month" "First name"
 	wait_for "Starting over in 2 seconds"	# it counts down
 	send Right			# any key: back to the page
 	wait_gone "Are you still there?"
@@ -119,7 +121,10 @@ t_key_flood_welcome() {
 	wait_settled
 	send Escape Escape
 	wait_settled
-	expect_screen "$WELCOME"
+	# Digits and F2 pick a language on the welcome page; nothing starts.
+	expect_screen "1 English · 2 Español"
+	send 1
+	wait_for "$WELCOME"
 	expect_alive
 	expect_export <<EOF
 lines 0

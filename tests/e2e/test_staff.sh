@@ -232,9 +232,9 @@ refresh_until() {
 	done
 }
 
-# locked_for: seconds of lock the prompt shows now ("Locked for M:SS.").
+# locked_for: seconds of lock the prompt shows now ("opens again in M min SS s.").
 locked_for() {
-	screen | sed -n 's/.*Locked for \([0-9]*\):\([0-9][0-9]\)\..*/\1 \2/p' |
+	screen | sed -n 's/.*opens again in \([0-9]*\) min \([0-9][0-9]\) s\..*/\1 \2/p' |
 	    { read -r m s && echo $((m * 60 + ${s#0})); }
 }
 
@@ -378,7 +378,7 @@ t_lockout() {
 		if [ "$d" -ge 2 ]; then
 			wait_for "Please wait"
 			# The wait counts from the failure's second: d or d-1 left.
-			grep -qE "Please wait 0:0($d|$((d - 1))) before trying again\." "$T/screen.txt" ||
+			grep -qE "Please wait 0 min 0($d|$((d - 1))) s before trying again\." "$T/screen.txt" ||
 				fail "after wrong PIN $i: expected a wait of ${d}s: $(grep "Please wait" "$T/screen.txt")"
 			type_text 2468
 			wait_settled
@@ -398,7 +398,7 @@ t_lockout() {
 	type_pin 111111
 	send Enter
 	wait_sql "select count(*) from audit where action = 'pin-failure'" 5
-	wait_for "Too many wrong PINs. Locked for"
+	wait_for "Locked: too many wrong PINs. Sign-in opens again in"
 	l1=$(locked_for)
 	[ -n "$l1" ] && [ "$l1" -ge 57 ] && [ "$l1" -le 60 ] ||
 		fail "lock of ${l1:-?}s shown; lockout_s is 60"
@@ -407,7 +407,7 @@ t_lockout() {
 	type_text "$PIN_ANA"
 	send Enter
 	wait_settled
-	expect_screen "Locked for"
+	expect_screen "Sign-in opens again in"
 	expect_no_screen "$HOME_TITLE" "signed in"
 	# It counts down; restart once it shows two seconds less.
 	e2e_end=$(($(date +%s) + 6))
@@ -423,7 +423,7 @@ t_lockout() {
 	tmux -L "$SOCK" kill-session -t k
 	kiosk_start
 	open_pin
-	wait_for "Locked for"
+	wait_for "Sign-in opens again in"
 	l2=$(locked_for)
 	left=$((l1 - ($(date +%s) - t1)))
 	[ -n "$l2" ] && [ "$l2" -le $((left + 1)) ] && [ "$l2" -ge $((left - 2)) ] ||
@@ -431,7 +431,7 @@ t_lockout() {
 	type_text "$PIN_ANA"
 	send Enter
 	wait_settled
-	expect_screen "Locked for"
+	expect_screen "Sign-in opens again in"
 	expect_no_screen "$HOME_TITLE"
 	[ "$(sql "select count(*) from audit where action = 'pin-failure'")" = 5 ] ||
 		fail "audit: expected 5 pin-failure rows"
@@ -479,8 +479,10 @@ t_staff_keys_only() {
 		esac
 		wait_settled
 		expect_alive
-		expect_screen "$WELCOME"
-		expect_no_screen "Staff sign-in" "$PIN_PROMPT" "About microneedling"
+		expect_no_screen "Staff sign-in" "$PIN_PROMPT" "About microneedling" \
+		    "Sobre la micropunción" "Acceso del personal"
+		send 1		# digits and F2 pick a language here: English
+		wait_for "$WELCOME"
 	done
 	send C-a
 	wait_for "$PIN_PROMPT"

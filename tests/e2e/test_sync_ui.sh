@@ -79,7 +79,7 @@ t_ui_responsive_while_server_hangs() {
 	send Tab
 	type_text "0612345678"
 	wait_screen_ms "0612345678" 2000
-	send Enter
+	send Enter Enter	# to Email, then submit
 	wait_for "Your skin goals" 3
 	fill_goals "2" "1"
 	answer_health

@@ -19,9 +19,7 @@ def payload(i, kiosk_id, now):
     iid = str(uuid.uuid4())
     stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
     stamp_ms = stamp[:-1] + ".000Z"
-    clauses = [{"id": c, "accepted_at": stamp} for c in (
-        "no_makeup_24h", "sun_protection", "no_actives_exercise",
-        "answers_true", "consent_treatment")]
+    text = "Synthetic consent text."
     return iid, {
         "schema": "kiosk.intake/1", "id": iid, "receipt": "SYN-%03d" % (i % 1000),
         "kiosk_id": kiosk_id, "started_at": stamp, "completed_at": stamp_ms,
@@ -33,7 +31,12 @@ def payload(i, kiosk_id, now):
                      "value": "no"}],
         "flags": [], "outcome": "clear",
         "consent": {"status": "accepted", "version": "2026.11-1", "language": "en",
-                    "text_sha256": "0" * 64, "clauses": clauses,
+                    "text": text,
+                    "text_sha256": hashlib.sha256(text.encode()).hexdigest(),
+                    "clauses": [{"id": c, "accepted_at": stamp} for c in (
+                        "no_makeup_24h", "sun_protection",
+                        "no_actives_exercise", "answers_true",
+                        "consent_treatment")],
                     "signature": "Zoë Núñez-O'Brien", "signed_at": stamp},
     }
 

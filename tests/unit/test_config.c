@@ -165,6 +165,8 @@ test_defaults(void **state)
 	assert_int_equal(cfg->staff_idle_logout_s, 120);
 	assert_int_equal(cfg->staff_max_attempts, 5);
 	assert_int_equal(cfg->staff_lockout_s, 300);
+	assert_string_equal(cfg->staff_language, "en");
+	assert_false(cfg->high_contrast);
 	assert_int_equal(cfg->has_server, 0);
 	assert_null(cfg->server_url);
 	assert_null(cfg->server_ca_file);
@@ -193,7 +195,8 @@ test_full(void **state)
 	    "\"idle_timeout_s\": 60, \"idle_warning_s\": 10,"
 	    "\"staff\": {\"members\": [" MEMBER("Ana", YESCRYPT) ","
 	    MEMBER("Zoë", BCRYPT) "], \"idle_logout_s\": 30,"
-	    "\"max_attempts\": 3, \"lockout_s\": 600},"
+	    "\"max_attempts\": 3, \"lockout_s\": 600, \"language\": \"es\"},"
+	    "\"high_contrast\": true,"
 	    "\"server\": {\"url\": \"https://clinic.example/api/kiosk/v1//\","
 	    "\"ca_file\": \"%s/ca.pem\", \"client_cert\": \"kiosk.crt\","
 	    "\"client_key\": \"kiosk.key\", \"token_file\": \"token\","
@@ -219,6 +222,8 @@ test_full(void **state)
 	assert_int_equal(cfg->staff_idle_logout_s, 30);
 	assert_int_equal(cfg->staff_max_attempts, 3);
 	assert_int_equal(cfg->staff_lockout_s, 600);
+	assert_string_equal(cfg->staff_language, "es");
+	assert_true(cfg->high_contrast);
 	assert_int_equal(cfg->has_server, 1);
 	assert_string_equal(cfg->server_url,
 	    "https://clinic.example/api/kiosk/v1");
@@ -357,6 +362,12 @@ static const struct error_row error_rows[] = {
 	{ "{" BASE ", \"server\": {\"url\": \"https://h\", \"tls\": false}}",
 	    "server.tls: unknown key" },
 	{ "{" BASE ", \"sync\": {\"every\": 5}}", "sync.every: unknown key" },
+	{ "{" BASE ", \"staff\": {\"language\": \"Spanish\"}}",
+	    "staff.language: must be a language code such as \"en\" or \"es\"" },
+	{ "{" BASE ", \"staff\": {\"language\": 1}}",
+	    "staff.language: must be a non-empty string" },
+	{ "{" BASE ", \"high_contrast\": \"yes\"}",
+	    "high_contrast: must be true or false" },
 	/* A key name from the file never sends escapes to the terminal. */
 	{ "{" BASE ", \"\\u001b[2J\": 1}", "?[2J: unknown key" },
 	/* ... and a long one is cut short: 60 characters and "...". */

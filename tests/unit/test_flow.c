@@ -169,6 +169,60 @@ test_follow_up_appears_only_on_yes(void **state)
 	assert_int_equal(fx->flow.state, FLOW_REVIEW);
 }
 
+/*
+ * The question counter is stable: walking forward, each answer can only
+ * rule questions out, so the total never grows, and the last question is
+ * "n of n". Patterns: every health answer "no", "yes", alternating, and
+ * "not sure".
+ */
+static void
+test_counter_never_grows(void **state)
+{
+	static const char *const patterns[][2] = {
+		{ "no", "no" }, { "yes", "yes" }, { "yes", "no" },
+		{ "no", "yes" }, { "not_sure", "no" },
+	};
+	struct fixture *fx = *state;
+	size_t p, k, n, last_n, last_k, step;
+
+	for (p = 0; p < sizeof patterns / sizeof patterns[0]; p++) {
+		answers_clear_all(fx->answers);
+		flow_init(&fx->flow, fx->form);
+		flow_start(&fx->flow, fx->answers);
+		flow_event(&fx->flow, EV_NEXT);
+		fill_details(fx);
+		flow_event(&fx->flow, EV_NEXT);
+		flow_event(&fx->flow, EV_NEXT);
+		last_n = (size_t)-1;
+		last_k = 0;
+		for (step = 0; fx->flow.state == FLOW_PAGE; step++) {
+			const struct form_item *it =
+			    &fx->form->items[fx->flow.page.first];
+
+			assert_true(step < 100);
+			form_page_progress(fx->form, fx->answers,
+			    &fx->flow.page, &k, &n);
+			if (n > last_n)
+				fail_msg("pattern %zu: %s: \"of %zu\" after "
+				    "\"of %zu\"", p, it->id, n, last_n);
+			assert_int_equal(k, last_k + 1);
+			last_n = n;
+			last_k = k;
+			if (it->type == ITEM_BOOLEAN)
+				set(fx, it->id, patterns[p][step % 2]);
+			else if (it->type == ITEM_DATE)
+				set(fx, it->id, "2025-01-01");
+			form_page_progress(fx->form, fx->answers,
+			    &fx->flow.page, &k, &n);
+			assert_true(n <= last_n);
+			last_n = n;
+			flow_event(&fx->flow, EV_NEXT);
+		}
+		assert_int_equal(fx->flow.state, FLOW_REVIEW);
+		assert_int_equal(last_k, last_n);
+	}
+}
+
 static void
 test_review_edit_returns_to_review(void **state)
 {
@@ -301,6 +355,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_counter_never_grows,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_start_and_details, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(

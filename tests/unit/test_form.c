@@ -1321,7 +1321,10 @@ test_pages_walk(void **state)
 	form_free(f);
 }
 
-/* "Question k of n": answerable, enabled items of the section only. */
+/*
+ * "Question k of n": answerable items of the section that the answers so
+ * far can still reach.
+ */
 static void
 test_pages_progress(void **state)
 {
@@ -1329,14 +1332,17 @@ test_pages_progress(void **state)
 		const char *answers;
 		size_t page, k, n;
 	} rows[] = {
-		{ "", P_INTRO, 0, 2 },		/* display: no number */
-		{ "", P_A, 1, 2 },
-		{ "", P_MID, 0, 2 },
-		{ "", P_D, 2, 2 },
-		{ "a=yes", P_B, 2, 3 },
-		{ "a=yes", P_D, 3, 3 },
+		/* Unanswered a and b may still lead to b and c: counted. */
+		{ "", P_INTRO, 0, 4 },		/* display: no number */
+		{ "", P_A, 1, 4 },
+		{ "", P_MID, 0, 4 },
+		{ "", P_D, 4, 4 },
+		{ "a=yes", P_B, 2, 4 },
+		{ "a=yes", P_D, 4, 4 },
 		{ "a=yes;b=yes", P_C, 3, 4 },
 		{ "a=yes;b=yes", P_D, 4, 4 },
+		{ "a=yes;b=no", P_D, 3, 3 },	/* c ruled out by b */
+		{ "a=no", P_D, 2, 2 },		/* b and c ruled out by a */
 		{ "a=no;b=yes", P_D, 2, 2 },	/* c hidden via b */
 		{ "", P_GIVEN, 0, 0 },		/* grouped: no counter */
 	};

@@ -115,6 +115,13 @@ test_signature_rules(void **state)
 		{ "Zoë", "Núñez-O'Brien", "Zoe Nunez", false },
 		{ "Zoë", "Núñez-O'Brien", "Zoë", false },
 		{ "Zoë", "Núñez-O'Brien", "", false },
+		/* Two given names, two surnames: as written or unaccented. */
+		{ "María José", "García Núñez", "María José García Núñez", true },
+		{ "María José", "García Núñez", "maria jose garcia nunez", true },
+		{ "María José", "García Núñez", "MARÍA JOSÉ GARCÍA NÚÑEZ", true },
+		{ "María José", "García Núñez", "García Núñez María José", true },
+		{ "María José", "García Núñez", "María García", false },
+		{ "María José", "García Núñez", "María José García", false },
 		/* A combining diaeresis typed after a plain e. */
 		{ "Zoe\xcc\x88", "Smith", "Zoë Smith", true },
 		{ "小龍", "李", "李小龍", true },
@@ -223,6 +230,8 @@ test_payload_clear_client(void **state)
 	assert_string_equal(str(consent, "version"), form->consent.version);
 	sha256_hex(text, strlen(text), sha);
 	assert_string_equal(str(consent, "text_sha256"), sha);
+	/* The exact text shown travels with it: the record stands alone. */
+	assert_string_equal(str(consent, "text"), text);
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(consent,
 	    "clauses")), (int)form->consent.nclauses);
 	assert_string_equal(str(consent, "signature"), "zoe nunez-o'brien");

@@ -64,6 +64,10 @@ enum op {
 	BREAK_STORE,	/* intakes cannot be stored (.n 1) or can again (0) */
 	AUDIT_PAGE,	/* session .who's audit page lists at least .n entries */
 	STAFF_GONE,	/* session .who holds no staff data */
+	LANG,		/* session .who shows the client language .text */
+	ANSWERED,	/* session .who holds answer .text for .item */
+	CONSENT_LANG,	/* the last stored consent is in .text, its text
+			   and hash exactly the form's in that language */
 };
 
 struct step {
@@ -87,10 +91,14 @@ struct scenario {
 #define ANSWER(i, t) { EV, 0, SE_ANSWER, (i), (t), 0, 0 }
 #define PIN(w, t) { EV, (w), SE_PIN, 0, (t), 0, 0 }
 #define SAVE(w, d, t) { EV, (w), SE_SAVE, 0, (t), (d), 0 }
+#define CONSENT_LANG(t) { CONSENT_LANG, 0, 0, 0, (t), 0, 0 }
 #define CONFIRM(w, t) { EV, (w), SE_CONFIRM, 0, (t), 0, 0 }
 #define X(o, w, v) { (o), (w), 0, 0, NULL, 0, (v) }
 #define WAIT_MS(ms) { WAIT, 0, 0, 0, NULL, 0, (ms) }
 #define AUDIT(t, v) { AUDITS, 0, 0, 0, (t), 0, (v) }
+#define SET_LANG(t) { EV, 0, SE_LANG, 0, (t), 0, 0 }
+#define IS_LANG(t) { LANG, 0, 0, 0, (t), 0, 0 }
+#define HOLDS(i, t) { ANSWERED, 0, 0, (i), (t), 0, 0 }
 
 /* A client from the welcome page to the signature page. */
 #define TO_SIGN(preg) \
@@ -209,6 +217,29 @@ static const struct scenario scenarios[] = {
 		TO_SIGN("yes"), SIGN, E(SE_DONE), STAFF_OPEN(0),
 		SAVE(0, DECISION_DECLINED, "pregnant"), X(CONFIRMING, 0, 0),
 		X(REVIEWS, 0, 1), X(PAGE, 0, FLOW_STAFF_DETAIL),
+	} },
+	{ "language: a switch keeps every answer; consent read again", false, {
+		E(SE_NEXT), IS_LANG("en"), SET_LANG("es"), IS_LANG("es"),
+		SET_LANG("fr"), IS_LANG("es"), E(SE_NEXT),
+		ANSWER(GIVEN, "María José"), ANSWER(FAMILY, "García Núñez"),
+		E(SE_NEXT), ANSWER(PREGNANT, "no"), SET_LANG("en"),
+		X(PAGE, 0, FLOW_PAGE), HOLDS(GIVEN, "María José"),
+		HOLDS(PREGNANT, "no"), E(SE_NEXT), ANSWER(SKIN, "oily"),
+		E(SE_NEXT), X(PAGE, 0, FLOW_REVIEW), E(SE_NEXT),
+		X(PAGE, 0, FLOW_CONSENT), E(SE_CONSENT_READ), E(SE_NEXT),
+		X(PAGE, 0, FLOW_CLAUSE), SET_LANG("es"),
+		X(PAGE, 0, FLOW_CONSENT), E(SE_NEXT), X(PAGE, 0, FLOW_CONSENT),
+		E(SE_CONSENT_READ), E(SE_NEXT), X(PAGE, 0, FLOW_CLAUSE),
+		E(SE_NEXT), X(PAGE, 0, FLOW_SIGN), HOLDS(FAMILY, "García Núñez"),
+		{ EV, 0, SE_SIGN, 0, "maria jose garcia nunez", 0, 0 },
+		X(PAGE, 0, FLOW_THANKS), X(STORED, 0, 1), CONSENT_LANG("es"),
+		E(SE_DONE), X(PAGE, 0, FLOW_WELCOME), IS_LANG("en"),
+	} },
+	{ "language: consent read in one, signed after a switch back", false, {
+		TO_SIGN("no"), SET_LANG("es"), X(PAGE, 0, FLOW_CONSENT),
+		SET_LANG("en"), X(PAGE, 0, FLOW_CONSENT), E(SE_CONSENT_READ),
+		E(SE_NEXT), E(SE_NEXT), SIGN, X(STORED, 0, 1),
+		CONSENT_LANG("en"),
 	} },
 	{ "console: a kiosk's flagged intake listed within 1 s, one bell", true, {
 		E1(SE_NEXT), PIN(1, GOOD_PIN), X(PAGE, 1, FLOW_STAFF_HOME),
@@ -428,6 +459,38 @@ expect_declined(struct store *st)
 	wipe_free(payload);
 }
 
+/*
+ * The stored consent is in lang: "language", the exact "text" shown and
+ * "text_sha256" of that text.
+ */
+static void
+expect_consent(struct fixture *f, const char *lang)
+{
+	char *payload = NULL, *cause = NULL, sha[65];
+	const char *want = form_text(&f->form->consent.text, lang);
+	const cJSON *c, *l, *t, *h;
+	cJSON *root;
+
+	assert_int_equal(store_each_payload(f->st[0], last_payload, &payload,
+	    &cause), 0);
+	assert_non_null(payload);
+	root = cJSON_Parse(payload);
+	c = cJSON_GetObjectItemCaseSensitive(root, "consent");
+	l = cJSON_GetObjectItemCaseSensitive(c, "language");
+	t = cJSON_GetObjectItemCaseSensitive(c, "text");
+	h = cJSON_GetObjectItemCaseSensitive(c, "text_sha256");
+	assert_true(cJSON_IsString(l) && cJSON_IsString(t) &&
+	    cJSON_IsString(h));
+	assert_string_equal(l->valuestring, lang);
+	assert_string_equal(t->valuestring, want);
+	sha256_hex(want, strlen(want), sha);
+	assert_string_equal(h->valuestring, sha);
+	assert_string_not_equal(form_text(&f->form->consent.text, "en"),
+	    form_text(&f->form->consent.text, "es"));
+	cJSON_Delete(root);
+	wipe_free(payload);
+}
+
 /* A trigger on a connection of the test's own makes every put fail. */
 static void
 break_store(struct fixture *f, bool broken)
@@ -547,6 +610,17 @@ run_step(struct fixture *f, const struct step *st, size_t k)
 		assert_int_equal(v->nrows, 0);
 		assert_int_equal(v->ndetail, 0);
 		assert_int_equal(v->naudit, 0);
+		break;
+	case LANG:
+		assert_string_equal(v->lang, st->text);
+		break;
+	case ANSWERED:
+		assert_non_null(v->answers);
+		assert_string_equal(answers_get(v->answers, st->item),
+		    st->text);
+		break;
+	case CONSENT_LANG:
+		expect_consent(f, st->text);
 		break;
 	case END:
 		break;
