@@ -72,6 +72,8 @@ fi
 	[ -L /etc/systemd/system/multi-user.target.wants/kiosk@tty1.service ] ||
 		echo "kiosk@tty1.service is not enabled"
 	[ -x /usr/bin/kiosk ] || echo "no /usr/bin/kiosk"
+	[ -f /usr/share/locale/es/LC_MESSAGES/kiosk.mo ] ||
+		echo "no Spanish catalog in /usr/share/locale"
 	[ "$(stat -c '%a %U' /etc/kiosk/kiosk.json 2>/dev/null)" = "600 kiosk" ] ||
 		echo "/etc/kiosk/kiosk.json is not 0600 kiosk (it will hold PIN hashes): $(stat -c '%a %U' /etc/kiosk/kiosk.json 2>&1)"
 } >"$work/layout.log" 2>&1
